@@ -1,0 +1,14 @@
+// The common program's one include (SQLAlchemy's `import sqlalchemy`):
+// values, text(), create_engine, Engine, Connection, Result, events, errors.
+#pragma once
+
+#include "alchemy/core/sql/text.hpp"
+#include "alchemy/core/value.hpp"
+#include "alchemy/engine/connection.hpp"
+#include "alchemy/engine/engine.hpp"
+#include "alchemy/engine/events.hpp"
+#include "alchemy/engine/log.hpp"
+#include "alchemy/engine/pool.hpp"
+#include "alchemy/engine/result.hpp"
+#include "alchemy/engine/url.hpp"
+#include "alchemy/exc.hpp"

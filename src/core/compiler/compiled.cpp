@@ -1,0 +1,33 @@
+#include "alchemy/core/compiler/compiled.hpp"
+
+#include <charconv>
+
+namespace alchemy {
+
+SQLCompiler::~SQLCompiler() = default;
+
+void SQLCompiler::render_bind(std::string& out, std::size_t position) const {
+  char buf[24];
+  auto number = [&] {
+    auto r = std::to_chars(buf, buf + sizeof buf, position);
+    out.append(buf, r.ptr);
+  };
+  switch (paramstyle()) {
+    case ParamStyle::qmark:
+      out += '?';
+      break;
+    case ParamStyle::numeric:
+      out += '?';
+      number();
+      break;
+    case ParamStyle::numeric_dollar:
+      out += '$';
+      number();
+      break;
+    case ParamStyle::format:
+      out += "%s";
+      break;
+  }
+}
+
+}  // namespace alchemy

@@ -1,0 +1,683 @@
+// Connection, Transaction, NestedTransaction and the execution path
+// (ConnectionCore). Engine::connect() is here too.
+#include "alchemy/engine/connection.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "alchemy/exc.hpp"
+#include "engine/internal.hpp"
+
+namespace alchemy {
+
+namespace detail {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+// Parameter pointers for one execution; no heap allocation for the common case.
+class BindArray {
+ public:
+  explicit BindArray(std::size_t n) : n_(n) {
+    if (n > small_.size()) heap_.resize(n);
+  }
+  const Value** data() { return heap_.empty() ? small_.data() : heap_.data(); }
+  std::span<const Value* const> span() {
+    return {heap_.empty() ? small_.data() : heap_.data(), n_};
+  }
+
+ private:
+  std::size_t n_;
+  std::array<const Value*, 16> small_{};
+  std::vector<const Value*> heap_;
+};
+
+// executemany over a list of named parameter sets. Lookups remember where each
+// name was found in the previous set, so uniform sets cost one comparison.
+class ParamsBatch final : public ParamBatch {
+ public:
+  ParamsBatch(const std::vector<Params>& rows, const std::vector<std::string>& names)
+      : rows_(rows), names_(names), hint_(names.size(), 0) {}
+  std::size_t size() const override { return rows_.size(); }
+  std::size_t width() const override { return names_.size(); }
+  void fill(std::size_t row, const Value** out) const override {
+    const Params& p = rows_[row];
+    for (std::size_t k = 0; k < names_.size(); ++k) {
+      std::size_t h = hint_[k];
+      if (h < p.size()) {
+        const auto& item = *(p.begin() + static_cast<std::ptrdiff_t>(h));
+        if (item.first == names_[k]) {
+          out[k] = &item.second;
+          continue;
+        }
+      }
+      const Value* v = nullptr;
+      std::size_t i = 0;
+      for (const auto& item : p) {
+        if (item.first == names_[k]) {
+          v = &item.second;
+          hint_[k] = i;
+          break;
+        }
+        ++i;
+      }
+      if (v == nullptr)
+        throw InvalidRequestError(fmt::format(
+            "A value is required for bind parameter '{}', in parameter group {} of {}", names_[k],
+            row, rows_.size()));
+      out[k] = v;
+    }
+  }
+
+ private:
+  const std::vector<Params>& rows_;
+  const std::vector<std::string>& names_;
+  mutable std::vector<std::size_t> hint_;
+};
+
+// exec_driver_sql executemany over positional rows.
+class PositionalBatch final : public ParamBatch {
+ public:
+  explicit PositionalBatch(const std::vector<std::vector<Value>>& rows) : rows_(rows) {}
+  std::size_t size() const override { return rows_.size(); }
+  std::size_t width() const override { return rows_.empty() ? 0 : rows_[0].size(); }
+  void fill(std::size_t row, const Value** out) const override {
+    const auto& r = rows_[row];
+    if (r.size() != width())
+      throw ArgumentError(fmt::format("exec_driver_sql: parameter set {} has {} values, the first "
+                                      "has {}; every set needs the same number",
+                                      row, r.size(), width()));
+    for (std::size_t k = 0; k < r.size(); ++k) out[k] = &r[k];
+  }
+
+ private:
+  const std::vector<std::vector<Value>>& rows_;
+};
+
+}  // namespace
+
+ConnectionCore::~ConnectionCore() { close(); }
+
+void ConnectionCore::ensure_open() const {
+  if (closed) throw ResourceClosedError("This Connection is closed");
+}
+
+void ConnectionCore::ensure_connection() {
+  ensure_open();
+  if (dbapi != nullptr) return;
+  if (invalid_in_tx)
+    throw PendingRollbackError(
+        "Can't reconnect until invalid transaction is rolled back. Please rollback() fully "
+        "before proceeding (the connection was invalidated inside a transaction)");
+  pool = engine->current_pool();
+  record = pool->checkout();
+  dbapi = record->dbapi_connection();
+  if (!autocommit && isolation_changed) {
+    try {
+      dbapi->set_isolation_level(isolation_level);
+    } catch (...) {
+      pool->invalidate(record, "could not restore isolation level");
+      pool->checkin(record);
+      record = nullptr;
+      dbapi = nullptr;
+      throw;
+    }
+  }
+}
+
+void ConnectionCore::log_statement(std::string_view sql, const std::string& params,
+                                   std::chrono::nanoseconds d) {
+  engine->log->info(fmt::format("{}\n[{:.6f}s] {}", sql, std::chrono::duration<double>(d).count(),
+                                params));
+}
+
+void ConnectionCore::handle_error(std::string_view sql, const std::string& params_repr) {
+  try {
+    throw;
+  } catch (StatementError& e) {
+    if (e.statement().empty() && !sql.empty()) e.set_statement(std::string(sql), params_repr);
+    ExceptionContext ctx;
+    ctx.connection = handle;
+    ctx.statement = sql;
+    ctx.parameters = params_repr;
+    ctx.sqlalchemy_exception = &e;
+    auto* dbapi_error = dynamic_cast<DBAPIError*>(&e);
+    ctx.is_disconnect = dbapi_error != nullptr && dbapi_error->is_disconnect();
+    if (engine->log->echo) engine->log->info(fmt::format("[error] {}", e.what()));
+    // A listener may throw another exception instead; it then propagates.
+    if (!engine->events->handle_error.empty()) engine->events->handle_error(ctx);
+    if (ctx.is_disconnect) {
+      if (dbapi_error) dbapi_error->set_connection_invalidated(true);
+      if (ctx.invalidate_pool_on_disconnect && pool) pool->invalidate_older();
+      invalidate("disconnect detected");
+    }
+    throw;
+  } catch (SQLAlchemyError& e) {
+    ExceptionContext ctx;
+    ctx.connection = handle;
+    ctx.statement = sql;
+    ctx.parameters = params_repr;
+    ctx.sqlalchemy_exception = &e;
+    if (!engine->events->handle_error.empty()) engine->events->handle_error(ctx);
+    throw;
+  }
+}
+
+void ConnectionCore::autobegin() {
+  if (root_active) return;
+  if (autocommit) return;
+  if (dbapi->in_transaction()) {  // e.g. the user sent BEGIN through exec_driver_sql
+    root_active = true;
+    root_explicit = false;
+    root_id = ++next_id;
+    return;
+  }
+  do_begin();
+  root_explicit = false;
+}
+
+void ConnectionCore::do_begin() {
+  if (!autocommit) {
+    if (engine->log->echo) engine->log->info(root_explicit ? "BEGIN" : "BEGIN (implicit)");
+    try {
+      dbapi->begin();
+    } catch (const SQLAlchemyError&) {
+      handle_error("BEGIN", {});
+    }
+  }
+  root_active = true;
+  root_id = ++next_id;
+  savepoints.clear();
+  if (!engine->events->begin.empty() && handle) engine->events->begin(*handle);
+}
+
+void ConnectionCore::do_commit() {
+  if (!root_active) return;
+  savepoints.clear();
+  if (invalid_in_tx)
+    throw PendingRollbackError(
+        "Can't commit: the connection was invalidated inside this transaction, so its work is "
+        "lost. Call rollback() and retry the transaction");
+  if (!autocommit && dbapi != nullptr) {
+    if (engine->log->echo) engine->log->info("COMMIT");
+    try {
+      dbapi->commit();
+    } catch (const SQLAlchemyError&) {
+      // PostgreSQL ends the transaction either way; SQLite keeps it on SQLITE_BUSY.
+      root_active = dbapi != nullptr && !dbapi->is_closed() && dbapi->in_transaction();
+      handle_error("COMMIT", {});
+    }
+  }
+  root_active = false;
+  if (!engine->events->commit.empty() && handle) engine->events->commit(*handle);
+}
+
+void ConnectionCore::do_rollback() {
+  if (invalid_in_tx) {
+    invalid_in_tx = false;
+    root_active = false;
+    savepoints.clear();
+    if (engine->log->echo) engine->log->info("ROLLBACK (connection was invalidated)");
+    return;
+  }
+  if (!root_active) return;
+  root_active = false;
+  savepoints.clear();
+  if (!autocommit && dbapi != nullptr) {
+    if (engine->log->echo) engine->log->info("ROLLBACK");
+    try {
+      dbapi->rollback();
+    } catch (const SQLAlchemyError&) {
+      handle_error("ROLLBACK", {});
+    }
+  }
+  if (!engine->events->rollback.empty() && handle) engine->events->rollback(*handle);
+}
+
+Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> params,
+                           const Params* /*named*/, const Executable* /*stmt*/) {
+  ensure_connection();
+  autobegin();
+  EngineEvents& ev = *engine->events;
+  const bool before = !ev.before_cursor_execute.empty();
+  const bool after = !ev.after_cursor_execute.empty();
+  const bool echo = engine->log->echo;
+  CursorExecuteContext ctx;
+  if (before || after) {
+    ctx.statement = sql;
+    ctx.parameters = params;
+  }
+  if (before) ev.before_cursor_execute(*handle, ctx);
+  Clock::time_point t0;
+  if (echo || after) t0 = Clock::now();
+
+  auto st = std::make_shared<ResultState>();
+  st->cursor = dbapi->cursor();
+  try {
+    st->cursor->execute(sql, params, cursor_options);
+  } catch (const SQLAlchemyError&) {
+    st->cursor.reset();
+    handle_error(sql, render_params(params));
+  }
+  if (echo || after) {
+    auto d = Clock::now() - t0;
+    if (echo) log_statement(sql, render_params(params), d);
+    if (after) {
+      ctx.elapsed = d;
+      ev.after_cursor_execute(*handle, ctx);
+    }
+  }
+  st->core = shared_from_this();
+  st->returns_rows = st->cursor->returns_rows();
+  if (st->returns_rows) {
+    auto meta = std::make_shared<ResultMetaData>();
+    const std::size_t n = st->cursor->column_count();
+    meta->keys.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) meta->keys.emplace_back(st->cursor->column_name(i));
+    st->meta = std::move(meta);
+    st->current.bind_view(st->meta, st->cursor.get());
+    open_results.push_back(st.get());
+  } else {
+    st->rowcount = st->cursor->rowcount();
+    st->lastrowid = st->cursor->lastrowid();
+    st->cursor->close();
+    st->cursor.reset();
+    st->closed = true;
+    st->meta = std::make_shared<ResultMetaData>();
+  }
+  return Result(std::move(st));
+}
+
+Result ConnectionCore::run_many(std::string_view sql, const ParamBatch& batch) {
+  ensure_connection();
+  autobegin();
+  EngineEvents& ev = *engine->events;
+  const bool before = !ev.before_cursor_execute.empty();
+  const bool after = !ev.after_cursor_execute.empty();
+  const bool echo = engine->log->echo;
+  CursorExecuteContext ctx;
+  ctx.statement = sql;
+  ctx.batch = &batch;
+  ctx.executemany = true;
+  if (before) ev.before_cursor_execute(*handle, ctx);
+  Clock::time_point t0;
+  if (echo || after) t0 = Clock::now();
+  auto cursor = dbapi->cursor();
+  try {
+    cursor->executemany(sql, batch);
+  } catch (const SQLAlchemyError&) {
+    cursor.reset();
+    handle_error(sql, render_batch(batch));
+  }
+  if (echo || after) {
+    auto d = Clock::now() - t0;
+    if (echo) log_statement(sql, render_batch(batch), d);
+    if (after) {
+      ctx.elapsed = d;
+      ev.after_cursor_execute(*handle, ctx);
+    }
+  }
+  auto st = std::make_shared<ResultState>();
+  st->core = shared_from_this();
+  st->rowcount = cursor->rowcount();
+  st->lastrowid = cursor->lastrowid();
+  cursor->close();
+  st->closed = true;
+  st->meta = std::make_shared<ResultMetaData>();
+  return Result(std::move(st));
+}
+
+void ConnectionCore::close_results() noexcept {
+  auto results = std::move(open_results);
+  open_results.clear();
+  for (ResultState* r : results) r->detach();
+}
+
+void ConnectionCore::invalidate(std::string_view reason) noexcept {
+  close_results();
+  if (record != nullptr) {
+    pool->invalidate(record, reason);
+    pool->checkin(record);
+  }
+  record = nullptr;
+  dbapi = nullptr;
+  savepoints.clear();
+  if (root_active) invalid_in_tx = true;
+}
+
+void ConnectionCore::close() noexcept {
+  if (closed) return;
+  close_results();
+  if (record != nullptr) {
+    try {
+      if (root_active && !autocommit && engine->log->echo) engine->log->info("ROLLBACK");
+      if (dbapi->in_transaction()) dbapi->rollback();
+      if (isolation_changed) {
+        // Back to the engine's level before another Connection gets this DBAPI connection.
+        const auto& base = engine->pool_config.isolation_level;
+        dbapi->set_isolation_level(base.empty() ? engine->dialect->default_isolation_level() : base);
+      }
+    } catch (const std::exception& e) {
+      engine->log->warning(fmt::format("Exception during connection reset: {}; invalidating", e.what()));
+      pool->invalidate(record, "reset failed");
+    }
+    pool->checkin(record);
+  }
+  record = nullptr;
+  dbapi = nullptr;
+  root_active = false;
+  invalid_in_tx = false;
+  savepoints.clear();
+  closed = true;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------- Engine::connect
+
+Connection Engine::connect() const {
+  auto core = std::make_shared<detail::ConnectionCore>();
+  core->engine = state_;
+  core->isolation_level = state_->default_isolation_level;
+  core->autocommit = core->isolation_level == "AUTOCOMMIT";
+  core->pool = state_->current_pool();
+  core->record = core->pool->checkout();
+  core->dbapi = core->record->dbapi_connection();
+  return Connection(std::move(core));
+}
+
+// ---------------------------------------------------------------- Connection
+
+Connection::Connection(std::shared_ptr<detail::ConnectionCore> core) : core_(std::move(core)) {
+  core_->handle = this;
+}
+Connection::Connection(Connection&& o) noexcept : core_(std::move(o.core_)) {
+  if (core_) core_->handle = this;
+}
+Connection& Connection::operator=(Connection&& o) noexcept {
+  if (this != &o) {
+    if (core_) core_->close();
+    core_ = std::move(o.core_);
+    if (core_) core_->handle = this;
+  }
+  return *this;
+}
+Connection::~Connection() {
+  if (core_) {
+    core_->close();
+    core_->handle = nullptr;
+  }
+}
+
+detail::ConnectionCore& Connection::core() const {
+  if (!core_) throw ResourceClosedError("This Connection was moved from");
+  return *core_;
+}
+
+Result Connection::execute(const Executable& statement, const Params& params) {
+  auto& c = core();
+  c.ensure_open();
+  auto compiled = statement.compile(c.engine->dialect->statement_compiler());
+  const auto& names = compiled->bind_names;
+  detail::BindArray binds(names.size());
+  const Value** out = binds.data();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const Value* v = params.find(names[i]);
+    if (v == nullptr)
+      throw InvalidRequestError(fmt::format(
+          "A value is required for bind parameter '{}' (statement: {}); pass it in the "
+          "parameters, e.g. {{{{\"{}\", value}}}}",
+          names[i], statement.str(), names[i]));
+    out[i] = v;
+  }
+  return c.run(compiled->sql, binds.span(), &params, &statement);
+}
+
+Result Connection::execute(const Executable& statement, const std::vector<Params>& params) {
+  if (params.empty()) return execute(statement, Params{});
+  auto& c = core();
+  c.ensure_open();
+  auto compiled = statement.compile(c.engine->dialect->statement_compiler());
+  detail::ParamsBatch batch(params, compiled->bind_names);
+  return c.run_many(compiled->sql, batch);
+}
+
+Result Connection::exec_driver_sql(std::string_view sql, const std::vector<Value>& params) {
+  auto& c = core();
+  detail::BindArray binds(params.size());
+  const Value** out = binds.data();
+  for (std::size_t i = 0; i < params.size(); ++i) out[i] = &params[i];
+  return c.run(sql, binds.span(), nullptr, nullptr);
+}
+
+Result Connection::exec_driver_sql(std::string_view sql,
+                                   const std::vector<std::vector<Value>>& params) {
+  if (params.empty()) return exec_driver_sql(sql, std::vector<Value>{});
+  detail::PositionalBatch batch(params);
+  return core().run_many(sql, batch);
+}
+
+void Connection::commit() {
+  auto& c = core();
+  c.ensure_open();
+  c.do_commit();
+}
+
+void Connection::rollback() {
+  auto& c = core();
+  c.ensure_open();
+  c.do_rollback();
+}
+
+Transaction Connection::begin() {
+  auto& c = core();
+  c.ensure_connection();
+  if (c.root_active)
+    throw InvalidRequestError(
+        "a transaction is already begun on this Connection (explicitly, or implicitly by a "
+        "previous execute()); call commit() or rollback() first, or use begin_nested() for a "
+        "SAVEPOINT");
+  c.root_explicit = true;
+  c.do_begin();
+  return Transaction(core_, c.root_id);
+}
+
+NestedTransaction Connection::begin_nested() {
+  auto& c = core();
+  c.ensure_connection();
+  if (!c.engine->dialect->supports_savepoints())
+    throw NotSupportedError(fmt::format("the {} dialect does not support SAVEPOINT",
+                                        c.engine->dialect->name()));
+  if (c.autocommit)
+    throw InvalidRequestError(
+        "begin_nested() needs a transaction, but this connection uses isolation_level "
+        "AUTOCOMMIT; SAVEPOINTs only exist inside transactions");
+  c.autobegin();
+  std::string name = fmt::format("sa_savepoint_{}", ++c.savepoint_counter);
+  std::string sql = "SAVEPOINT " + name;
+  if (c.engine->log->echo) c.engine->log->info(sql);
+  try {
+    c.dbapi->exec(sql);
+  } catch (const SQLAlchemyError&) {
+    c.handle_error(sql, {});
+  }
+  c.savepoints.push_back(name);
+  return NestedTransaction(core_, std::move(name), c.root_id);
+}
+
+bool Connection::in_transaction() const noexcept { return core_ && core_->root_active; }
+bool Connection::in_nested_transaction() const noexcept {
+  return core_ && core_->root_active && !core_->savepoints.empty();
+}
+
+Connection& Connection::execution_options(const ExecutionOptions& options) {
+  auto& c = core();
+  c.ensure_open();
+  if (options.isolation_level) {
+    if (c.root_active)
+      throw InvalidRequestError(
+          "This connection has already begun a transaction (by begin() or an autobegin "
+          "execute()); isolation_level may not be altered until the transaction ends: call "
+          "commit() or rollback() first");
+    std::string level = c.engine->validate_isolation_level(*options.isolation_level);
+    c.ensure_connection();
+    if (level == "AUTOCOMMIT") {
+      c.autocommit = true;
+    } else {
+      c.autocommit = false;
+      c.dbapi->set_isolation_level(level);
+      c.isolation_changed = true;
+    }
+    c.isolation_level = level;
+  }
+  if (options.stream_results) c.cursor_options.stream_results = *options.stream_results;
+  if (options.yield_per) c.cursor_options.stream_results = true;
+  return *this;
+}
+
+std::string Connection::get_isolation_level() {
+  auto& c = core();
+  if (c.autocommit) return "AUTOCOMMIT";
+  c.ensure_connection();
+  return c.dbapi->get_isolation_level();
+}
+
+std::string Connection::default_isolation_level() const {
+  return core().engine->default_isolation_level;
+}
+
+void Connection::invalidate() {
+  auto& c = core();
+  c.ensure_open();
+  if (c.engine->log->echo) c.engine->log->info("Connection invalidated by the application");
+  c.invalidate("invalidate() called");
+}
+
+bool Connection::invalidated() const noexcept {
+  return core_ && !core_->closed && core_->dbapi == nullptr;
+}
+
+void Connection::close() noexcept {
+  if (core_) core_->close();
+}
+
+bool Connection::closed() const noexcept { return !core_ || core_->closed; }
+
+DBAPIConnection& Connection::connection() {
+  auto& c = core();
+  c.ensure_connection();
+  return *c.dbapi;
+}
+
+Engine Connection::engine() const { return Engine(core().engine); }
+
+// ---------------------------------------------------------------- Transaction
+
+Transaction::Transaction(Transaction&& o) noexcept
+    : core_(std::move(o.core_)), id_(std::exchange(o.id_, 0)) {}
+Transaction& Transaction::operator=(Transaction&& o) noexcept {
+  if (this != &o) {
+    if (is_active()) {
+      try {
+        rollback();
+      } catch (...) {
+      }
+    }
+    core_ = std::move(o.core_);
+    id_ = std::exchange(o.id_, 0);
+  }
+  return *this;
+}
+Transaction::~Transaction() {
+  if (!is_active()) return;
+  try {
+    core_->do_rollback();
+  } catch (const std::exception& e) {
+    core_->engine->log->warning(
+        fmt::format("Exception during Transaction rollback in destructor: {}", e.what()));
+    core_->invalidate("rollback failed");
+  }
+}
+
+bool Transaction::is_active() const noexcept {
+  return core_ && !core_->closed && core_->root_active && core_->root_id == id_;
+}
+
+void Transaction::commit() {
+  if (!is_active())
+    throw InvalidRequestError(
+        "This transaction is inactive: it was already committed or rolled back, or its "
+        "connection was closed");
+  core_->do_commit();
+}
+
+void Transaction::rollback() {
+  if (!is_active()) return;
+  core_->do_rollback();
+}
+
+// ---------------------------------------------------------------- NestedTransaction
+
+NestedTransaction::NestedTransaction(NestedTransaction&& o) noexcept
+    : core_(std::move(o.core_)), name_(std::move(o.name_)), root_id_(o.root_id_) {}
+NestedTransaction& NestedTransaction::operator=(NestedTransaction&& o) noexcept {
+  if (this != &o) {
+    if (is_active()) {
+      try {
+        rollback();
+      } catch (...) {
+      }
+    }
+    core_ = std::move(o.core_);
+    name_ = std::move(o.name_);
+    root_id_ = o.root_id_;
+  }
+  return *this;
+}
+NestedTransaction::~NestedTransaction() {
+  if (!is_active()) return;
+  try {
+    rollback();
+  } catch (const std::exception& e) {
+    core_->engine->log->warning(
+        fmt::format("Exception during SAVEPOINT rollback in destructor: {}", e.what()));
+  }
+}
+
+bool NestedTransaction::is_active() const noexcept {
+  if (!core_ || core_->closed || !core_->root_active || core_->root_id != root_id_) return false;
+  const auto& sp = core_->savepoints;
+  return std::find(sp.begin(), sp.end(), name_) != sp.end();
+}
+
+namespace {
+void end_savepoint(detail::ConnectionCore& c, const std::string& name, const std::string& sql) {
+  if (c.engine->log->echo) c.engine->log->info(sql);
+  auto& sp = c.savepoints;
+  auto it = std::find(sp.begin(), sp.end(), name);
+  // Inner savepoints end with this one (as in SQL).
+  sp.erase(it, sp.end());
+  try {
+    c.ensure_connection();
+    c.dbapi->exec(sql);
+  } catch (const SQLAlchemyError&) {
+    c.handle_error(sql, {});
+  }
+}
+}  // namespace
+
+void NestedTransaction::commit() {
+  if (!is_active())
+    throw InvalidRequestError("This nested transaction (SAVEPOINT " + name_ +
+                              ") is inactive: it was already released or rolled back");
+  end_savepoint(*core_, name_, "RELEASE SAVEPOINT " + name_);
+}
+
+void NestedTransaction::rollback() {
+  if (!is_active()) return;
+  end_savepoint(*core_, name_, "ROLLBACK TO SAVEPOINT " + name_);
+}
+
+}  // namespace alchemy
