@@ -87,7 +87,7 @@ class PoolBase : public Pool {
  protected:
   /// Opens (or re-opens) `rec`'s connection if needed: unconnected, recycled,
   /// stale, or failing pre-ping. Fires connect/checkout listeners.
-  void prepare_for_checkout(ConnectionRecord* rec, bool fresh_checkout);
+  void prepare_for_checkout(ConnectionRecord* rec, bool fresh_checkout, bool may_replace = true);
   void connect_record(ConnectionRecord* rec);
   /// Rolls back, fires checkin listeners; closes the connection on failure.
   void reset_for_checkin(ConnectionRecord* rec) noexcept;
@@ -192,7 +192,8 @@ struct ResultState {
   std::shared_ptr<const ResultMetaData> meta;
   Row current;  // view of cursor's current row
   bool has_current = false;
-  bool closed = false;    // no more rows will be read
+  bool closed = false;       // no more rows will be read (exhausted or closed)
+  bool hard_closed = false;  // close() or connection closed: fetching raises
   bool returns_rows = false;
   std::int64_t rowcount = -1;
   std::optional<std::int64_t> lastrowid;

@@ -45,13 +45,14 @@ void PoolBase::invalidate(ConnectionRecord* rec, std::string_view reason) noexce
   close_record(rec);
 }
 
-void PoolBase::prepare_for_checkout(ConnectionRecord* rec, bool fresh_checkout) {
+void PoolBase::prepare_for_checkout(ConnectionRecord* rec, bool fresh_checkout,
+                                    bool may_replace) {
   // Up to three attempts, as SQLAlchemy's _ConnectionFairy._checkout: a checkout
   // listener raising DisconnectionError asks for another connection.
   for (int attempt = 0;; ++attempt) {
     if (!is_connected(rec)) {
       connect_record(rec);
-    } else if (fresh_checkout) {
+    } else if (fresh_checkout && may_replace) {
       bool replace = false;
       if (config_.recycle >= 0 && Clock::now() - rec->starttime_ > seconds(config_.recycle)) {
         log_->pool_debug("Connection exceeded pool_recycle; recycling");
@@ -251,8 +252,7 @@ class StaticPool final : public PoolBase {
     try {
       // The database lives in the connection: never recycle or pre-ping it away,
       // only reconnect when it was invalidated.
-      if (!is_connected(&rec_)) connect_record(&rec_);
-      if (first && !events_->checkout.empty()) events_->checkout(*rec_.dbapi_connection(), rec_);
+      prepare_for_checkout(&rec_, first, /*may_replace=*/false);
     } catch (...) {
       std::lock_guard lock(mu_);
       --shares(&rec_);

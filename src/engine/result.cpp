@@ -70,6 +70,7 @@ void ResultState::detach() noexcept {
     cursor.reset();
   }
   closed = true;
+  hard_closed = true;
 }
 
 }  // namespace detail
@@ -269,8 +270,11 @@ detail::ResultState& Result::state() const {
 }
 
 namespace {
-// Checks that rows can be fetched; returns false when the result is exhausted.
+// Checks that rows can be fetched (an exhausted result just yields nothing).
 void check_rows(detail::ResultState& s) {
+  if (s.hard_closed)
+    throw ResourceClosedError(
+        "This result object is closed (by close(), or because its Connection was closed)");
   if (!s.returns_rows)
     throw ResourceClosedError(
         "This result object does not return rows. It has been closed automatically.");
@@ -380,6 +384,7 @@ std::vector<Value> Result::inserted_primary_key() const {
 void Result::close() noexcept {
   if (!state_) return;
   state_->soft_close();
+  state_->hard_closed = true;
 }
 
 bool Result::closed() const noexcept { return !state_ || state_->closed; }

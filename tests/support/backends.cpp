@@ -1,5 +1,7 @@
 #include "support/backends.hpp"
 
+#include <alchemy/alchemy.hpp>
+
 #include <unistd.h>
 
 #include <atomic>
@@ -56,6 +58,42 @@ std::vector<Backend> all_backends() {
   out.push_back({"sqlite_file", "sqlite:///" + temp_db_path("suite")});
   out.push_back({"postgresql", postgresql_url().value_or("")});
   return out;
+}
+
+namespace {
+// PostgreSQL schemas created for this process's tests; dropped at exit.
+struct PgSchemas {
+  std::string base_url;
+  std::vector<std::string> names;
+  ~PgSchemas() {
+    if (names.empty()) return;
+    try {
+      auto engine = create_engine(base_url, {.poolclass = PoolClass::null});
+      auto conn = engine.connect();
+      for (const auto& n : names) conn.exec_driver_sql("DROP SCHEMA IF EXISTS " + n + " CASCADE");
+      conn.commit();
+    } catch (...) {
+    }
+  }
+};
+}  // namespace
+
+std::string url_for(const Backend& b) {
+  if (b.name == "sqlite_memory") return "sqlite:///:memory:";
+  if (b.name == "sqlite_file") return "sqlite:///" + temp_db_path("t");
+  static PgSchemas schemas;
+  schemas.base_url = b.url;
+  std::string name = "t_" + std::to_string(::getpid()) + "_" + std::to_string(schemas.names.size());
+  {
+    auto engine = create_engine(b.url, {.poolclass = PoolClass::null});
+    auto conn = engine.connect();
+    conn.exec_driver_sql("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+    conn.exec_driver_sql("CREATE SCHEMA " + name);
+    conn.commit();
+  }
+  schemas.names.push_back(name);
+  std::string sep = b.url.find('?') == std::string::npos ? "?" : "&";
+  return b.url + sep + "options=-c%20search_path%3D" + name;
 }
 
 }  // namespace alchemy::testing

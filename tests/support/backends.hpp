@@ -20,6 +20,9 @@ struct Backend {
   std::string url;   ///< empty when the backend is not configured
 };
 
+/// gtest prints the backend by name.
+inline void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
+
 /// The PostgreSQL URL from the environment, if any.
 std::optional<std::string> postgresql_url();
 
@@ -31,6 +34,15 @@ std::string temp_db_path(const std::string& stem);
 
 /// sqlite memory, sqlite file, postgresql (url empty when not configured).
 std::vector<Backend> all_backends();
+
+/// A URL for a fresh, isolated database on `b`: a new temporary file for
+/// sqlite_file, ":memory:" for sqlite_memory, and for PostgreSQL the server URL
+/// with search_path set to a schema private to this test process (created on
+/// first use, dropped at exit), so tests running in parallel never collide.
+std::string url_for(const Backend& b);
+
+/// Whether `b` is the PostgreSQL backend.
+inline bool is_postgresql(const Backend& b) { return b.name == "postgresql"; }
 
 /// Call at the start of a test that needs `b`: skips (or fails under CI) when
 /// its URL is missing. Use as: ALCHEMY_REQUIRE_BACKEND(GetParam());

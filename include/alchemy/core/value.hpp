@@ -35,29 +35,38 @@ using Bytes = std::vector<std::uint8_t>;
 class ALCHEMY_EXPORT Decimal {
  public:
   Decimal() : text_("0") {}
-  /// Parses "123", "-0.5", "1.25e3", "NaN", "Infinity"; throws ArgumentError otherwise.
+  /// Parses "123", "-0.5", "1.25e3", "NaN", "Infinity" (special values in any case);
+  /// throws ArgumentError otherwise. The exponent is expanded ("1.5e-3" -> "0.0015"),
+  /// the scale is kept ("1.50" stays "1.50") and "-0" becomes "0". At most 131072
+  /// digits before and 16383 after the point (PostgreSQL NUMERIC's limits).
   explicit Decimal(std::string_view text);
   explicit Decimal(std::int64_t v);
   /// The canonical text: optional '-', digits, optional '.' and digits (scale kept).
   const std::string& str() const noexcept { return text_; }
+  /// The nearest double (locale-independent); beyond double's range, +-inf or +-0.
   double to_double() const;
-  /// Compares by numeric value: Decimal("1.50") == Decimal("1.5").
+  /// Compares by numeric value: Decimal("1.50") == Decimal("1.5"). NaN equals NaN,
+  /// as in PostgreSQL's NUMERIC.
   friend ALCHEMY_EXPORT bool operator==(const Decimal& a, const Decimal& b);
 
  private:
   std::string text_;
 };
 
-/// A calendar date (proleptic Gregorian).
+/// A calendar date (proleptic Gregorian). Years run from 9999 BC to 9999; years
+/// BC use astronomical numbering: 0 is 1 BC, -43 is 44 BC.
 struct ALCHEMY_EXPORT Date {
   std::int32_t year = 1970;
   std::uint8_t month = 1;  // 1..12
   std::uint8_t day = 1;    // 1..31
 
+  /// Throws ArgumentError when `ymd` is not ok() or outside 9999 BC..9999.
   static Date from_chrono(std::chrono::year_month_day ymd);
   std::chrono::year_month_day to_chrono() const;
-  /// "YYYY-MM-DD"; throws ArgumentError on a malformed or impossible date.
+  /// "YYYY-MM-DD" with a year 0001..9999, optionally followed by " BC" (PostgreSQL's
+  /// era suffix); throws ArgumentError on a malformed or impossible date.
   static Date parse(std::string_view text);
+  /// "YYYY-MM-DD", or "YYYY-MM-DD BC" when year <= 0.
   std::string isoformat() const;
   friend auto operator<=>(const Date&, const Date&) = default;
 };
@@ -69,8 +78,11 @@ struct ALCHEMY_EXPORT Time {
   std::uint8_t second = 0;
   std::uint32_t microsecond = 0;
 
-  /// "HH:MM[:SS[.ffffff]]"; throws ArgumentError on bad input.
+  /// "HH:MM[:SS[.ffffff]]"; throws ArgumentError on bad input. Fraction digits past
+  /// the sixth are truncated (as Python's datetime.fromisoformat does). PostgreSQL's
+  /// "24:00:00" is rejected: Time stops at 23:59:59.999999.
   static Time parse(std::string_view text);
+  /// "HH:MM:SS", plus ".ffffff" when microsecond != 0.
   std::string isoformat() const;
   std::chrono::microseconds since_midnight() const;
   friend auto operator<=>(const Time&, const Time&) = default;
@@ -84,14 +96,17 @@ struct ALCHEMY_EXPORT DateTime {
   std::optional<std::int32_t> utc_offset;
 
   /// Naive datetime from a system clock time point (interpreted as UTC wall time).
+  /// Throws ArgumentError outside 9999 BC..9999.
   static DateTime from_sys_time(std::chrono::sys_time<std::chrono::microseconds> tp);
   /// Aware datetime at UTC (offset 0) from a system clock time point.
   static DateTime utc(std::chrono::sys_time<std::chrono::microseconds> tp);
   /// The instant: wall time minus the offset (naive values are taken as UTC).
   std::chrono::sys_time<std::chrono::microseconds> to_sys_time() const;
-  /// "YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]" (also accepts 'T' and "+HH", "Z").
+  /// "YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][offset][ BC]": ' ' or 'T' before the time,
+  /// offset "Z", "+HH", "+HHMM", "+HH:MM" or "+HH:MM:SS". A date alone is midnight,
+  /// naive. Throws ArgumentError on bad input.
   static DateTime parse(std::string_view text);
-  /// "YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]".
+  /// "YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM[:SS]][ BC]".
   std::string isoformat(char sep = ' ') const;
   /// Same wall time and offset (use to_sys_time() to compare instants).
   friend bool operator==(const DateTime&, const DateTime&) = default;
@@ -105,8 +120,11 @@ struct ALCHEMY_EXPORT Interval {
   std::int64_t microseconds = 0;
 
   static Interval from_chrono(std::chrono::microseconds d);
-  /// Parses PostgreSQL output ("1 year 2 mons 3 days 04:05:06.5", "-00:00:01")
-  /// and ISO 8601 durations ("P1Y2M3DT4H5M6.5S"); throws ArgumentError otherwise.
+  /// Parses PostgreSQL output in the postgres and postgres_verbose styles ("1 year
+  /// 2 mons 3 days 04:05:06.5", "-00:00:01", "@ 1 day ago"), hand-written units
+  /// (week, hour, minute, second, millisecond, microsecond; fractions cascade as in
+  /// PostgreSQL) and ISO 8601 durations ("P1Y2M3DT4H5M6.5S", "-P1D"); throws
+  /// ArgumentError otherwise. A year is 12 months; sub-microsecond digits are truncated.
   static Interval parse(std::string_view text);
   /// "<m> mons <d> days [-]HH:MM:SS[.ffffff]", accepted back by parse() and PostgreSQL.
   std::string str() const;
