@@ -346,9 +346,11 @@ class TypedScalarResult {
     return out;
   }
   std::optional<T> first() {
-    auto row = r_.first();
-    if (!row) return std::nullopt;
-    return row->get<T>(index_);
+    auto it = r_.begin();
+    if (it == r_.end()) return std::nullopt;
+    std::optional<T> out(it->template get<T>(index_));
+    r_.close();
+    return out;
   }
   T one() { return r_.one().get<T>(index_); }
   std::optional<T> one_or_none() {
@@ -429,10 +431,13 @@ class TupleResult {
     for (const Row& row : r_) out.push_back(row.as_tuple<Ts...>());
     return out;
   }
+  /// The first row (read straight from the cursor, no intermediate Row copy); closes.
   std::optional<std::tuple<Ts...>> first() {
-    auto row = r_.first();
-    if (!row) return std::nullopt;
-    return row->template as_tuple<Ts...>();
+    auto it = r_.begin();
+    if (it == r_.end()) return std::nullopt;
+    std::optional<std::tuple<Ts...>> out(it->template as_tuple<Ts...>());
+    r_.close();
+    return out;
   }
   std::tuple<Ts...> one() { return r_.one().template as_tuple<Ts...>(); }
   class iterator {

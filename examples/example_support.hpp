@@ -1,0 +1,34 @@
+// Helpers shared by the examples: which database to run against.
+//
+// Every example takes the database URL as its first argument (default: an
+// embedded SQLite file in the current directory). CTest runs each example on
+// SQLite and on the test PostgreSQL server; `--postgresql` means "the URL in
+// ALCHEMY_TEST_POSTGRESQL_URL" and exits with 77 (skipped) when it is unset,
+// except under CI where that is a failure.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace examples {
+
+inline std::string database_url(int argc, char** argv, const char* default_url) {
+  if (argc < 2) return default_url;
+  std::string_view arg = argv[1];
+  if (arg != "--postgresql") return std::string(arg);
+  const char* url = std::getenv("ALCHEMY_TEST_POSTGRESQL_URL");
+  if (url == nullptr || *url == '\0') {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && (std::string_view(ci) == "true" || std::string_view(ci) == "1")) {
+      std::fprintf(stderr, "ALCHEMY_TEST_POSTGRESQL_URL is unset but CI=true\n");
+      std::exit(1);
+    }
+    std::fprintf(stderr, "skipped: no PostgreSQL (set ALCHEMY_TEST_POSTGRESQL_URL)\n");
+    std::exit(77);
+  }
+  return url;
+}
+
+}  // namespace examples

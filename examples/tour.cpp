@@ -1,0 +1,125 @@
+// The alchemy tour: what works today, on an embedded SQLite database.
+//
+//   scripts/tour.sh                         # builds and runs this program
+//   build/tour/examples/tour [URL]          # or against another database, e.g.
+//   build/tour/examples/tour postgresql://user:pass@localhost/db
+//
+// Each step mirrors a SQLAlchemy 2.0 idiom; the comment shows the Python.
+#include <alchemy/alchemy.hpp>
+
+#include <iostream>
+#include <string>
+
+#include "example_support.hpp"
+
+using namespace alchemy;
+
+namespace {
+void step(const std::string& title) { std::cout << "\n== " << title << " ==\n"; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  // engine = create_engine("sqlite:///:memory:")
+  step("1. An engine and a connection");
+  Engine engine = create_engine(examples::database_url(argc, argv, "sqlite:///:memory:"));
+  std::cout << engine.str() << " uses " << engine.pool().name() << "\n";
+
+  // with engine.begin() as conn: ...   (commits at the end, rolls back on error)
+  engine.begin([](Connection& conn) {
+    conn.execute(text("DROP TABLE IF EXISTS users"));
+    conn.execute(text("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) UNIQUE "
+                      "NOT NULL, age INTEGER, email VARCHAR(100))"));
+  });
+
+  step("2. text() with bound parameters, executemany");
+  Connection conn = engine.connect();
+  // conn.execute(text("INSERT ... VALUES (:name, :age, :email)"), [{...}, {...}])
+  Result inserted = conn.execute(
+      text("INSERT INTO users (id, name, age, email) VALUES (:id, :name, :age, :email)"),
+      std::vector<Params>{{{"id", 1}, {"name", "Ahmad"}, {"age", 30}, {"email", "ahmad@example.com"}},
+                          {{"id", 2}, {"name", "احمد"}, {"age", 25}, {"email", nullptr}},
+                          {{"id", 3}, {"name", "Sara 🚀"}, {"age", 41}, {"email", "sara@example.com"}}});
+  std::cout << "inserted " << inserted.rowcount() << " rows\n";
+  conn.commit();  // commit as you go; without it the connection would roll back on close
+
+  step("3. Results: rows by name, index and type");
+  // for row in conn.execute(text("SELECT ... WHERE age > :min_age"), {"min_age": 18}): ...
+  for (const Row& row : conn.execute(text("SELECT id, name, email FROM users WHERE age > :min_age "
+                                          "ORDER BY id"),
+                                     {{"min_age", 18}})) {
+    std::cout << "  id=" << row.get<std::int64_t>("id") << " name=" << row.get<std::string>(1)
+              << " email=" << row.get<std::optional<std::string>>("email").value_or("(none)")
+              << "\n";
+  }
+  // result.scalar(), scalars().all(), mappings(), one()
+  std::cout << "count: " << conn.execute(text("SELECT count(*) FROM users")).scalar<int>() << "\n";
+  auto names = conn.execute(text("SELECT name FROM users ORDER BY name")).scalars<std::string>().all();
+  std::cout << "names:";
+  for (const auto& n : names) std::cout << " " << n;
+  std::cout << "\n";
+  for (auto m : conn.execute(text("SELECT name, age FROM users WHERE age < 40 ORDER BY age")).mappings())
+    std::cout << "  " << m.repr() << "\n";
+  Row sara = conn.execute(text("SELECT * FROM users WHERE id = :id"), {{"id", 3}}).one();
+  std::cout << "one(): " << sara.repr() << "\n";
+  try {
+    conn.execute(text("SELECT * FROM users WHERE age > 100")).one();
+  } catch (const NoResultFound& e) {
+    std::cout << "one() on no rows: NoResultFound: " << e.what() << "\n";
+  }
+
+  step("4. Typed values round trip");
+  // Decimals travel as exact text. PostgreSQL's NUMERIC keeps every digit; SQLite's
+  // NUMERIC affinity would round to 15 digits, so on SQLite an exact amount lives in TEXT.
+  const bool pg = engine.name() == "postgresql";
+  conn.execute(text(std::string("CREATE TABLE payments (id INTEGER PRIMARY KEY, amount ") +
+                    (pg ? "NUMERIC(30, 9)" : "TEXT") + ", paid_on DATE, ref CHAR(36), receipt " +
+                    (pg ? "BYTEA" : "BLOB") + ")"));
+  conn.execute(text("INSERT INTO payments VALUES (1, :amount, :paid_on, :ref, :receipt)"),
+               {{"amount", Decimal("1234567890.123456789")},
+                {"paid_on", Date{2026, 11, 22}},
+                {"ref", Uuid::parse("123e4567-e89b-12d3-a456-426614174000")},
+                {"receipt", Bytes{'P', 'D', 'F', 0, 1, 2}}});
+  Row p = conn.execute(text("SELECT amount, paid_on, ref, receipt FROM payments")).one();
+  std::cout << "amount=" << p.get<Decimal>(0).str() << " paid_on=" << p.get<Date>(1).isoformat()
+            << " ref=" << p.get<Uuid>(2).str() << " receipt=" << p.get<Bytes>(3).size()
+            << " bytes\n";
+  conn.rollback();
+
+  step("5. Transactions and savepoints");
+  {
+    Transaction tx = conn.begin();
+    conn.execute(text("UPDATE users SET age = age + 1"));
+    NestedTransaction sp = conn.begin_nested();  // SAVEPOINT
+    conn.execute(text("DELETE FROM users"));
+    sp.rollback();  // ROLLBACK TO SAVEPOINT: the delete is undone
+    tx.commit();
+  }
+  std::cout << "users after savepoint rollback: "
+            << conn.execute(text("SELECT count(*) FROM users")).scalar<int>() << "\n";
+
+  step("6. Errors are typed, and carry the SQL");
+  try {
+    conn.execute(text("INSERT INTO users (id, name) VALUES (:id, :name)"), {{"id", 9}, {"name", "Ahmad"}});
+  } catch (const IntegrityError& e) {
+    std::cout << "IntegrityError:\n" << e.what() << "\n";
+    conn.rollback();
+  }
+
+  step("7. Events and echo");
+  int statements = 0;
+  event::listen(engine, event::after_cursor_execute,
+                [&statements](Connection&, const CursorExecuteContext&) { ++statements; });
+  std::cout << std::flush;  // echo goes to stderr through the log handler
+  engine.set_echo(true);    // create_engine(..., echo=True): logs SQL, parameters, timing
+  conn.execute(text("SELECT name FROM users WHERE id = :id"), {{"id", 1}}).all();
+  engine.set_echo(false);
+  std::cerr << std::flush;
+  conn.commit();
+  std::cout << "statements seen by the listener: " << statements << "\n";
+
+  step("8. The pool");
+  conn.close();
+  std::cout << engine.pool().status() << "\n";
+  std::cout << "\nThat's the tour. Next: docs/index.md, and examples/ for every guide section.\n";
+  return 0;
+}
