@@ -1474,20 +1474,30 @@ bool operator==(const Value& a, const Value& b) {
 // Params
 
 Params& Params::set(std::string name, Value v) {
-  for (auto& item : items_) {
-    if (item.first == name) {
-      item.second = std::move(v);
+  Item* items = heap_.empty() ? inline_.data() : heap_.data();
+  for (std::size_t i = 0; i < size(); ++i) {
+    if (items[i].first == name) {
+      items[i].second = std::move(v);
       return *this;
     }
   }
-  items_.emplace_back(std::move(name), std::move(v));
+  if (heap_.empty() && size_ < kInline) {
+    inline_[size_++] = Item(std::move(name), std::move(v));
+    return *this;
+  }
+  if (heap_.empty()) {  // spill the inline items
+    heap_.reserve(kInline * 2);
+    for (std::size_t i = 0; i < size_; ++i) heap_.push_back(std::move(inline_[i]));
+    size_ = 0;
+  }
+  heap_.emplace_back(std::move(name), std::move(v));
   return *this;
 }
 
 std::string Params::repr() const {
   std::string out = "{";
   bool first = true;
-  for (const auto& [name, value] : items_) {
+  for (const auto& [name, value] : *this) {
     if (!first) out += ", ";
     first = false;
     out += quoted(name);

@@ -47,7 +47,7 @@ class ParamsBatch final : public ParamBatch {
     for (std::size_t k = 0; k < names_.size(); ++k) {
       std::size_t h = hint_[k];
       if (h < p.size()) {
-        const auto& item = *(p.begin() + static_cast<std::ptrdiff_t>(h));
+        const auto& item = p.begin()[h];
         if (item.first == names_[k]) {
           out[k] = &item.second;
           continue;
@@ -254,7 +254,7 @@ Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> p
   if (echo || after) t0 = Clock::now();
 
   auto st = std::make_shared<ResultState>();
-  st->cursor = dbapi->cursor();
+  st->cursor = take_cursor();
   try {
     st->cursor->execute(sql, params, cursor_options);
   } catch (const SQLAlchemyError&) {
@@ -272,22 +272,34 @@ Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> p
   st->core = shared_from_this();
   st->returns_rows = st->cursor->returns_rows();
   if (st->returns_rows) {
-    auto meta = std::make_shared<ResultMetaData>();
-    const std::size_t n = st->cursor->column_count();
-    meta->keys.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) meta->keys.emplace_back(st->cursor->column_name(i));
-    st->meta = std::move(meta);
+    st->meta = metadata_for(sql, *st->cursor);
     st->current.bind_view(st->meta, st->cursor.get());
     open_results.push_back(st.get());
   } else {
     st->rowcount = st->cursor->rowcount();
     st->lastrowid = st->cursor->lastrowid();
     st->cursor->close();
-    st->cursor.reset();
+    recycle_cursor(std::move(st->cursor));
     st->closed = true;
-    st->meta = std::make_shared<ResultMetaData>();
   }
   return Result(std::move(st));
+}
+
+std::shared_ptr<const ResultMetaData> ConnectionCore::metadata_for(std::string_view sql,
+                                                                   const DriverCursor& c) {
+  const std::size_t n = c.column_count();
+  for (const MetaEntry& e : meta_cache) {
+    if (e.sql != sql.data() || !e.meta || e.meta->keys.size() != n) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < n && same; ++i) same = e.meta->keys[i] == c.column_name(i);
+    if (same) return e.meta;
+  }
+  auto meta = std::make_shared<ResultMetaData>();
+  meta->keys.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) meta->keys.emplace_back(c.column_name(i));
+  meta_cache[meta_next] = MetaEntry{sql.data(), meta};
+  meta_next = (meta_next + 1) % meta_cache.size();
+  return meta;
 }
 
 Result ConnectionCore::run_many(std::string_view sql, const ParamBatch& batch) {
@@ -304,7 +316,7 @@ Result ConnectionCore::run_many(std::string_view sql, const ParamBatch& batch) {
   if (before) ev.before_cursor_execute(*handle, ctx);
   Clock::time_point t0;
   if (echo || after) t0 = Clock::now();
-  auto cursor = dbapi->cursor();
+  auto cursor = take_cursor();
   try {
     cursor->executemany(sql, batch);
   } catch (const SQLAlchemyError&) {
@@ -324,8 +336,8 @@ Result ConnectionCore::run_many(std::string_view sql, const ParamBatch& batch) {
   st->rowcount = cursor->rowcount();
   st->lastrowid = cursor->lastrowid();
   cursor->close();
+  recycle_cursor(std::move(cursor));
   st->closed = true;
-  st->meta = std::make_shared<ResultMetaData>();
   return Result(std::move(st));
 }
 
@@ -337,6 +349,7 @@ void ConnectionCore::close_results() noexcept {
 
 void ConnectionCore::invalidate(std::string_view reason) noexcept {
   close_results();
+  spare_cursor.reset();
   if (record != nullptr) {
     pool->invalidate(record, reason);
     pool->checkin(record);
@@ -350,6 +363,7 @@ void ConnectionCore::invalidate(std::string_view reason) noexcept {
 void ConnectionCore::close() noexcept {
   if (closed) return;
   close_results();
+  spare_cursor.reset();
   if (record != nullptr) {
     try {
       if (root_active && !autocommit && engine->log->echo) engine->log->info("ROLLBACK");

@@ -2,6 +2,7 @@
 // result.cpp. Never installed.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -163,6 +164,25 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
 
   // Open results (closed when the connection closes)
   std::vector<ResultState*> open_results;
+
+  // Hot-path reuse for repeated statements: a closed cursor of `dbapi`, and
+  // the column names of recent statements (keyed by SQL text address and
+  // re-validated against the cursor's column names, so a stale key is harmless).
+  std::unique_ptr<DriverCursor> spare_cursor;
+  struct MetaEntry {
+    const char* sql = nullptr;
+    std::shared_ptr<const ResultMetaData> meta;
+  };
+  std::array<MetaEntry, 8> meta_cache{};
+  std::size_t meta_next = 0;
+  std::unique_ptr<DriverCursor> take_cursor() {
+    if (spare_cursor) return std::move(spare_cursor);
+    return dbapi->cursor();
+  }
+  void recycle_cursor(std::unique_ptr<DriverCursor> c) noexcept {
+    if (!spare_cursor && dbapi != nullptr) spare_cursor = std::move(c);
+  }
+  std::shared_ptr<const ResultMetaData> metadata_for(std::string_view sql, const DriverCursor& c);
 
   ~ConnectionCore();
   void ensure_open() const;

@@ -57,7 +57,11 @@ void ResultState::soft_close() noexcept {
       lastrowid = cursor->lastrowid();
     }
     cursor->close();
-    cursor.reset();
+    if (core) {
+      core->recycle_cursor(std::move(cursor));
+    } else {
+      cursor.reset();
+    }
   }
   closed = true;
   if (core) std::erase(core->open_results, this);

@@ -1003,3 +1003,33 @@ TEST(params, repr) {
 
 }  // namespace
 }  // namespace alchemy
+
+namespace {
+
+TEST(params, inline_and_spilled_storage) {
+  alchemy::Params p{{"a", 1}};
+  EXPECT_EQ(p.size(), 1u);
+  p.set("b", "two");
+  EXPECT_EQ(p.size(), 2u);
+  p.set("a", 10);  // replace in place
+  EXPECT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.find("a")->as<int>(), 10);
+  p.set("c", 3.5);  // spills to the heap
+  p.set("d", nullptr);
+  EXPECT_EQ(p.size(), 4u);
+  EXPECT_EQ(p.find("a")->as<int>(), 10);
+  EXPECT_EQ(p.find("b")->as<std::string>(), "two");
+  EXPECT_TRUE(p.find("d")->is_null());
+  EXPECT_EQ(p.find("zz"), nullptr);
+  EXPECT_EQ(p.repr(), "{'a': 10, 'b': 'two', 'c': 3.5, 'd': NULL}");
+  alchemy::Params big{{"x", 1}, {"y", 2}, {"z", 3}};
+  EXPECT_EQ(big.size(), 3u);
+  alchemy::Params copy = big;
+  EXPECT_EQ(copy.find("z")->as<int>(), 3);
+  std::vector<std::string> names;
+  for (const auto& [n, v] : copy) names.push_back(n);
+  EXPECT_EQ(names, (std::vector<std::string>{"x", "y", "z"}));
+  EXPECT_TRUE(alchemy::Params{}.empty());
+}
+
+}  // namespace

@@ -334,31 +334,44 @@ T Value::as() const {
 
 /// Parameters for one execution, by name: `{{"name", "Ahmad"}, {"age", 30}}`.
 /// Keeps insertion order; lookups are linear (parameter lists are short).
+/// Up to two parameters are stored inline, so the common single-row execution
+/// and each row of an executemany cost no allocation of their own.
 class ALCHEMY_EXPORT Params {
  public:
   using Item = std::pair<std::string, Value>;
   Params() = default;
-  Params(std::initializer_list<Item> items) : items_(items) {}
+  Params(std::initializer_list<Item> items) {
+    if (items.size() <= kInline) {
+      for (const Item& it : items) inline_[size_++] = it;
+    } else {
+      heap_.assign(items.begin(), items.end());
+    }
+  }
 
   /// Sets (or replaces) a parameter; returns *this for chaining.
   Params& set(std::string name, Value v);
   /// The value named `name`, or nullptr.
   const Value* find(std::string_view name) const noexcept {
-    for (const auto& it : items_)
+    for (const Item& it : *this)
       if (it.first == name) return &it.second;
     return nullptr;
   }
   bool contains(std::string_view name) const noexcept { return find(name) != nullptr; }
-  std::size_t size() const noexcept { return items_.size(); }
-  bool empty() const noexcept { return items_.empty(); }
-  void reserve(std::size_t n) { items_.reserve(n); }
-  auto begin() const noexcept { return items_.begin(); }
-  auto end() const noexcept { return items_.end(); }
+  std::size_t size() const noexcept { return heap_.empty() ? size_ : heap_.size(); }
+  bool empty() const noexcept { return size() == 0; }
+  void reserve(std::size_t n) {
+    if (n > kInline) heap_.reserve(n);
+  }
+  const Item* begin() const noexcept { return heap_.empty() ? inline_.data() : heap_.data(); }
+  const Item* end() const noexcept { return begin() + size(); }
   /// "{'name': 'Ahmad', 'age': 30}" for logs and messages.
   std::string repr() const;
 
  private:
-  std::vector<Item> items_;
+  static constexpr std::size_t kInline = 2;
+  std::array<Item, kInline> inline_{};
+  std::size_t size_ = 0;    // items in inline_ (when heap_ is empty)
+  std::vector<Item> heap_;  // all items, once there are more than kInline
 };
 
 }  // namespace alchemy
