@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# CTest smoke run of alchemy-bench on a small SQLite data set: every variant
+# runs and prints the checksum every correct implementation prints.
+# Usage: smoke.sh ALCHEMY_BENCH WORKDIR
+set -euo pipefail
+bench=$1 work=$2
+mkdir -p "$work"
+db=$work/smoke.db
+check() {  # expected, command...
+  local want=$1; shift
+  local out; out=$("$@")
+  local got; got=$(sed -n 's/.* check=\([0-9]*\).*/\1/p' <<<"$out")
+  if [[ $got != "$want" ]]; then echo "FAIL: $* -> $out (want check=$want)"; exit 1; fi
+  echo "ok: $out"
+}
+"$bench" sqlite seed - 0 "$db" >/dev/null
+check 1000 "$bench" sqlite W1 core_text 1000 "$db"
+# 1000 rows: sum(id + len(name) + len(description)) = 541280
+check 541280 "$bench" sqlite W2 core_text 1000 "$db"
+check 541280 "$bench" sqlite W3 core_text 1000 "$db"
+check 541280 "$bench" sqlite W3 core_text_autocommit 1000 "$db"
