@@ -788,6 +788,17 @@ auto parse_for_conversion(const Value& v, std::string_view target, F&& parse) {
   }
 }
 
+// as<T>() for the types with a text form: the held value, or its text parsed.
+template <class T>
+T held_or_parsed(const Value& v, ValueKind own, std::string_view target) {
+  if (v.kind() == own) return std::get<T>(v.storage());
+  if (v.kind() == ValueKind::null) detail::throw_null_value(target);
+  if (v.kind() == ValueKind::text)
+    return parse_for_conversion(v, target,
+                                [&] { return T::parse(std::get<std::string>(v.storage())); });
+  throw_conversion(v, target);
+}
+
 const char* hex_digits = "0123456789abcdef";
 
 }  // namespace
@@ -1309,99 +1320,44 @@ Decimal Value::as<Decimal>() const {
 
 template <>
 Date Value::as<Date>() const {
-  constexpr std::string_view target = "Date";
-  switch (kind()) {
-    case ValueKind::null:
-      detail::throw_null_value(target);
-    case ValueKind::date:
-      return std::get<Date>(v_);
-    case ValueKind::text:
-      return parse_for_conversion(*this, target,
-                                  [&] { return Date::parse(std::get<std::string>(v_)); });
-    case ValueKind::datetime:
-      // SQLAlchemy's Date type does not truncate datetimes either.
-      throw_conversion(*this, target, "read it as DateTime and take .date");
-    default:
-      throw_conversion(*this, target);
-  }
+  // SQLAlchemy's Date type does not truncate datetimes either.
+  if (kind() == ValueKind::datetime)
+    throw_conversion(*this, "Date", "read it as DateTime and take .date");
+  return held_or_parsed<Date>(*this, ValueKind::date, "Date");
 }
 
 template <>
 Time Value::as<Time>() const {
-  constexpr std::string_view target = "Time";
-  switch (kind()) {
-    case ValueKind::null:
-      detail::throw_null_value(target);
-    case ValueKind::time:
-      return std::get<Time>(v_);
-    case ValueKind::text:
-      return parse_for_conversion(*this, target,
-                                  [&] { return Time::parse(std::get<std::string>(v_)); });
-    default:
-      throw_conversion(*this, target);
-  }
+  return held_or_parsed<Time>(*this, ValueKind::time, "Time");
 }
 
 template <>
 DateTime Value::as<DateTime>() const {
-  constexpr std::string_view target = "DateTime";
-  switch (kind()) {
-    case ValueKind::null:
-      detail::throw_null_value(target);
-    case ValueKind::datetime:
-      return std::get<DateTime>(v_);
-    case ValueKind::date: {
-      DateTime dt;
-      dt.date = std::get<Date>(v_);
-      return dt;
-    }
-    case ValueKind::text:
-      return parse_for_conversion(*this, target,
-                                  [&] { return DateTime::parse(std::get<std::string>(v_)); });
-    default:
-      throw_conversion(*this, target);
+  if (kind() == ValueKind::date) {  // midnight, naive
+    DateTime dt;
+    dt.date = std::get<Date>(v_);
+    return dt;
   }
+  return held_or_parsed<DateTime>(*this, ValueKind::datetime, "DateTime");
 }
 
 template <>
 Interval Value::as<Interval>() const {
-  constexpr std::string_view target = "Interval";
-  switch (kind()) {
-    case ValueKind::null:
-      detail::throw_null_value(target);
-    case ValueKind::interval:
-      return std::get<Interval>(v_);
-    case ValueKind::text:
-      return parse_for_conversion(*this, target,
-                                  [&] { return Interval::parse(std::get<std::string>(v_)); });
-    default:
-      throw_conversion(*this, target);
-  }
+  return held_or_parsed<Interval>(*this, ValueKind::interval, "Interval");
 }
 
 template <>
 Uuid Value::as<Uuid>() const {
-  constexpr std::string_view target = "Uuid";
-  switch (kind()) {
-    case ValueKind::null:
-      detail::throw_null_value(target);
-    case ValueKind::uuid:
-      return std::get<Uuid>(v_);
-    case ValueKind::text:
-      return parse_for_conversion(*this, target,
-                                  [&] { return Uuid::parse(std::get<std::string>(v_)); });
-    case ValueKind::bytes: {
-      const Bytes& b = std::get<Bytes>(v_);
-      if (b.size() != 16)
-        throw_conversion(*this, target,
-                         fmt::format("it has {} bytes; a UUID has exactly 16", b.size()));
-      Uuid u;
-      std::copy(b.begin(), b.end(), u.bytes.begin());
-      return u;
-    }
-    default:
-      throw_conversion(*this, target);
+  if (kind() == ValueKind::bytes) {  // 16 raw bytes
+    const Bytes& b = std::get<Bytes>(v_);
+    if (b.size() != 16)
+      throw_conversion(*this, "Uuid",
+                       fmt::format("it has {} bytes; a UUID has exactly 16", b.size()));
+    Uuid u;
+    std::copy(b.begin(), b.end(), u.bytes.begin());
+    return u;
   }
+  return held_or_parsed<Uuid>(*this, ValueKind::uuid, "Uuid");
 }
 
 template <>

@@ -135,6 +135,8 @@ namespace {
 [[noreturn]] void rethrow_with_column(const Row& row, std::size_t i) {
   try {
     throw;
+  } catch (const NoSuchColumnError&) {
+    throw;
   } catch (const InvalidRequestError& e) {
     throw InvalidRequestError(fmt::format("column '{}' (index {}): {}", row.keys()[i], i, e.what()));
   }
@@ -186,10 +188,8 @@ bool Row::get_bool(std::size_t i) const {
 std::string Row::get_string(std::size_t i) const {
   check_index(i);
   try {
-    if (cursor_ != nullptr) {
-      if (cursor_->is_null(i)) detail::throw_null_value("std::string");
-      return std::string(cursor_->get_text(i));
-    }
+    // The driver's get_text() throws for NULL: no separate is_null() round.
+    if (cursor_ != nullptr) return std::string(cursor_->get_text(i));
     return values_[i].as<std::string>();
   } catch (const InvalidRequestError&) {
     rethrow_with_column(*this, i);
@@ -199,10 +199,7 @@ std::string Row::get_string(std::size_t i) const {
 std::string_view Row::get_string_view(std::size_t i) const {
   check_index(i);
   try {
-    if (cursor_ != nullptr) {
-      if (cursor_->is_null(i)) detail::throw_null_value("std::string_view");
-      return cursor_->get_text(i);
-    }
+    if (cursor_ != nullptr) return cursor_->get_text(i);
     const Value& v = values_[i];
     if (v.kind() == ValueKind::text) return v.get<std::string>();
     if (v.kind() == ValueKind::json) return v.get<Json>().text;
