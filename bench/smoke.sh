@@ -15,6 +15,8 @@ check() {  # expected, command...
 }
 "$bench" sqlite seed - 0 "$db" >/dev/null
 check 1000 "$bench" sqlite W1 core_text 1000 "$db"
+"$bench" sqlite seed - 0 "$db" >/dev/null
+check 1000 "$bench" sqlite W1 core_text_list 1000 "$db"
 # 1000 rows: sum(id + len(name) + len(description)) = 541280
 check 541280 "$bench" sqlite W2 core_text 1000 "$db"
 check 541280 "$bench" sqlite W3 core_text 1000 "$db"

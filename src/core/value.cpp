@@ -1437,16 +1437,7 @@ Params& Params::set(std::string name, Value v) {
       return *this;
     }
   }
-  if (heap_.empty() && size_ < kInline) {
-    inline_[size_++] = Item(std::move(name), std::move(v));
-    return *this;
-  }
-  if (heap_.empty()) {  // spill the inline items
-    heap_.reserve(kInline * 2);
-    for (std::size_t i = 0; i < size_; ++i) heap_.push_back(std::move(inline_[i]));
-    size_ = 0;
-  }
-  heap_.emplace_back(std::move(name), std::move(v));
+  push(Item(std::move(name), std::move(v)));
   return *this;
 }
 

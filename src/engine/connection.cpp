@@ -77,6 +77,33 @@ class ParamsBatch final : public ParamBatch {
   mutable std::vector<std::size_t> hint_;
 };
 
+// executemany from a generator: one Params object, refilled for every set.
+class GeneratedBatch final : public ParamBatch {
+ public:
+  GeneratedBatch(std::size_t count, const std::function<void(std::size_t, Params&)>& fill,
+                 const std::vector<std::string>& names)
+      : count_(count), fill_(fill), names_(names) {}
+  std::size_t size() const override { return count_; }
+  std::size_t width() const override { return names_.size(); }
+  void fill(std::size_t row, const Value** out) const override {
+    fill_(row, params_);
+    for (std::size_t k = 0; k < names_.size(); ++k) {
+      const Value* v = params_.find(names_[k]);
+      if (v == nullptr)
+        throw InvalidRequestError(fmt::format(
+            "A value is required for bind parameter '{}', in parameter group {} of {}", names_[k],
+            row, count_));
+      out[k] = v;
+    }
+  }
+
+ private:
+  std::size_t count_;
+  const std::function<void(std::size_t, Params&)>& fill_;
+  const std::vector<std::string>& names_;
+  mutable Params params_;
+};
+
 // exec_driver_sql executemany over positional rows.
 class PositionalBatch final : public ParamBatch {
  public:
@@ -455,6 +482,15 @@ Result Connection::execute(const Executable& statement, const std::vector<Params
   c.ensure_open();
   auto compiled = statement.compile(c.engine->dialect->statement_compiler());
   detail::ParamsBatch batch(params, compiled->bind_names);
+  return c.run_many(compiled->sql, batch);
+}
+
+Result Connection::execute(const Executable& statement, std::size_t count,
+                           const std::function<void(std::size_t, Params&)>& fill) {
+  auto& c = core();
+  c.ensure_open();
+  auto compiled = statement.compile(c.engine->dialect->statement_compiler());
+  detail::GeneratedBatch batch(count, fill, compiled->bind_names);
   return c.run_many(compiled->sql, batch);
 }
 

@@ -272,6 +272,21 @@ TEST_P(ConnectionTest, executemany_and_rowcount) {
   EXPECT_EQ(count(conn), 201);
 }
 
+TEST_P(ConnectionTest, executemany_from_a_generator) {
+  auto engine = make_engine();
+  create_users(engine);
+  auto conn = engine.connect();
+  auto insert = text("INSERT INTO users (name, age) VALUES (:name, :age)");
+  auto r = conn.execute(insert, 300, [](std::size_t i, Params& p) {
+    p.set("name", "gen" + std::to_string(i)).set("age", static_cast<int>(i));
+  });
+  EXPECT_EQ(r.rowcount(), 300);
+  EXPECT_EQ(conn.execute(insert, 0, [](std::size_t, Params&) {}).rowcount(), 0);
+  EXPECT_EQ(conn.execute(text("SELECT sum(age) FROM users")).scalar<std::int64_t>(), 299 * 300 / 2);
+  EXPECT_THROW(conn.execute(insert, 2, [](std::size_t, Params& p) { p.set("name", "x"); }),
+               InvalidRequestError);
+}
+
 TEST_P(ConnectionTest, executemany_missing_value_names_the_group) {
   auto engine = make_engine();
   create_users(engine);

@@ -338,14 +338,19 @@ T Value::as() const {
 /// and each row of an executemany cost no allocation of their own.
 class ALCHEMY_EXPORT Params {
  public:
-  using Item = std::pair<std::string, Value>;
+  /// One named parameter. The members are mutable so that Params can move them
+  /// out of a std::initializer_list, whose elements are otherwise const.
+  struct Item {
+    mutable std::string first;  ///< the name
+    mutable Value second;       ///< the value
+  };
   Params() = default;
+  /// `{{"name", "Ahmad"}, {"age", 30}}`. The values are moved out of the list
+  /// (Item's members are `mutable` for exactly this), so a long string built in
+  /// place is not copied again.
   Params(std::initializer_list<Item> items) {
-    if (items.size() <= kInline) {
-      for (const Item& it : items) inline_[size_++] = it;
-    } else {
-      heap_.assign(items.begin(), items.end());
-    }
+    if (items.size() > kInline) heap_.reserve(items.size());
+    for (const Item& it : items) push(Item{std::move(it.first), std::move(it.second)});
   }
 
   /// Sets (or replaces) a parameter; returns *this for chaining.
@@ -369,6 +374,18 @@ class ALCHEMY_EXPORT Params {
 
  private:
   static constexpr std::size_t kInline = 2;
+  void push(Item&& it) {
+    if (heap_.empty() && size_ < kInline) {
+      inline_[size_++] = std::move(it);
+      return;
+    }
+    if (heap_.empty()) {  // spill the inline items
+      heap_.reserve(kInline * 2);
+      for (std::size_t i = 0; i < size_; ++i) heap_.push_back(std::move(inline_[i]));
+      size_ = 0;
+    }
+    heap_.push_back(std::move(it));
+  }
   std::array<Item, kInline> inline_{};
   std::size_t size_ = 0;    // items in inline_ (when heap_ is empty)
   std::vector<Item> heap_;  // all items, once there are more than kInline

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,16 @@ class ALCHEMY_EXPORT Connection {
   /// executemany: runs the statement once per parameter set (no rows returned;
   /// rowcount is the total). An empty list executes once without parameters.
   Result execute(const Executable& statement, const std::vector<Params>& params);
+  /// executemany from a generator, for bulk loads that should not build every
+  /// parameter set first: `fill(i, params)` is called for i = 0 .. count-1 and
+  /// sets parameter set i into `params`, which is reused from one call to the
+  /// next. Values are bound as soon as fill() returns. fill() should depend only
+  /// on i: echo and error messages call it again for the sets they show.
+  ///   conn.execute(insert, rows.size(), [&](std::size_t i, Params& p) {
+  ///     p.set("name", rows[i].name).set("age", rows[i].age);
+  ///   });
+  Result execute(const Executable& statement, std::size_t count,
+                 const std::function<void(std::size_t, Params&)>& fill);
   /// Executes SQL in the driver's own paramstyle (`?` / `?1` for SQLite, `$1` for
   /// PostgreSQL) with positional parameters, bypassing text() parsing.
   Result exec_driver_sql(std::string_view sql, const std::vector<Value>& params = {});
