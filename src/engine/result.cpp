@@ -122,12 +122,9 @@ Row& Row::operator=(Row&& other) noexcept(false) {
   return *this;
 }
 
-std::size_t Row::size() const noexcept { return meta_ ? meta_->keys.size() : 0; }
-
-void Row::check_index(std::size_t i) const {
-  if (i >= size())
-    throw NoSuchColumnError(fmt::format("Row index {} is out of range; the row has {} columns", i,
-                                        size()));
+void Row::throw_bad_index(std::size_t i) const {
+  throw NoSuchColumnError(fmt::format("Row index {} is out of range; the row has {} columns", i,
+                                      size()));
 }
 
 namespace {

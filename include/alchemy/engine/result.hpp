@@ -65,7 +65,7 @@ class ALCHEMY_EXPORT Row {
   /// Builds an owning row (tests, adapters).
   Row(std::shared_ptr<const detail::ResultMetaData> meta, std::vector<Value> values);
 
-  std::size_t size() const noexcept;
+  std::size_t size() const noexcept { return meta_ ? meta_->keys.size() : 0; }
   /// The column names (SQLAlchemy's Row._fields).
   const std::vector<std::string>& keys() const noexcept { return meta_->keys; }
   /// Value at position `i`; throws NoSuchColumnError when out of range.
@@ -125,7 +125,10 @@ class ALCHEMY_EXPORT Row {
     cursor_ = cursor;
     values_.clear();
   }
-  void check_index(std::size_t i) const;
+  void check_index(std::size_t i) const {
+    if (i >= size()) throw_bad_index(i);
+  }
+  [[noreturn]] void throw_bad_index(std::size_t i) const;
   // Typed accessors, compiled once in result.cpp.
   std::int64_t get_int64(std::size_t i) const;
   double get_double(std::size_t i) const;

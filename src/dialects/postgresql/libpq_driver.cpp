@@ -1001,8 +1001,9 @@ void LibpqCursor::check_row(std::size_t i) const {
 const char* LibpqCursor::cell(std::size_t i, int* len, std::string_view wanted) const {
   check_row(i);
   const int col = static_cast<int>(i);
-  if (PQgetisnull(res_, row_, col)) detail::throw_null_value(wanted);
+  // A NULL cell has length 0: only an empty cell needs the PQgetisnull() probe.
   *len = PQgetlength(res_, row_, col);
+  if (*len == 0 && PQgetisnull(res_, row_, col)) detail::throw_null_value(wanted);
   return PQgetvalue(res_, row_, col);
 }
 
