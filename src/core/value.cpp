@@ -1441,6 +1441,26 @@ Params& Params::set(std::string name, Value v) {
   return *this;
 }
 
+Params& Params::set_text(std::string_view name, std::string_view text) {
+  Item* items = heap_.empty() ? inline_.data() : heap_.data();
+  for (std::size_t i = 0; i < size(); ++i) {
+    if (items[i].first == name) {
+      items[i].second.assign_text(text);
+      return *this;
+    }
+  }
+  push(Item{std::string(name), Value(text)});
+  return *this;
+}
+
+void Value::assign_text(std::string_view text) {
+  if (auto* s = std::get_if<std::string>(&v_)) {
+    s->assign(text.data(), text.size());
+  } else {
+    v_ = std::string(text);
+  }
+}
+
 std::string Params::repr() const {
   std::string out = "{";
   bool first = true;

@@ -1032,4 +1032,18 @@ TEST(params, inline_and_spilled_storage) {
   EXPECT_TRUE(alchemy::Params{}.empty());
 }
 
+TEST(params, set_text_reuses_the_buffer) {
+  alchemy::Params p;
+  p.set_text("name", "a fairly long first value, longer than SSO");
+  const char* before = p.find("name")->get<std::string>().data();
+  p.set_text("name", "second, shorter");
+  EXPECT_EQ(p.find("name")->as<std::string>(), "second, shorter");
+  EXPECT_EQ(p.find("name")->get<std::string>().data(), before) << "no reallocation";
+  p.set("n", 5);
+  p.set_text("n", "five");  // replaces a non-text value
+  EXPECT_EQ(p.find("n")->as<std::string>(), "five");
+  p.set_text("third", "3");
+  EXPECT_EQ(p.size(), 3u);
+}
+
 }  // namespace

@@ -228,6 +228,10 @@ class ALCHEMY_EXPORT Value {
     if (v) *this = Value(*v);
   }
 
+  /// Makes this a text value equal to `text`, reusing the current string's
+  /// buffer when it already holds text (no allocation once it is big enough).
+  void assign_text(std::string_view text);
+
   ValueKind kind() const noexcept { return static_cast<ValueKind>(v_.index()); }
   bool is_null() const noexcept { return v_.index() == 0; }
   explicit operator bool() const = delete;  // ambiguous: use is_null() or as<bool>()
@@ -355,6 +359,10 @@ class ALCHEMY_EXPORT Params {
 
   /// Sets (or replaces) a parameter; returns *this for chaining.
   Params& set(std::string name, Value v);
+  /// Sets a text parameter, reusing the previous value's buffer: in an
+  /// executemany generator, formatting into a stack buffer and calling
+  /// set_text() costs no allocation per row.
+  Params& set_text(std::string_view name, std::string_view text);
   /// The value named `name`, or nullptr.
   const Value* find(std::string_view name) const noexcept {
     for (const Item& it : *this)
