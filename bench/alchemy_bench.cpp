@@ -15,6 +15,7 @@
 //   W1 core_text_list  the same from a std::vector<Params> built first, as
 //                  SQLAlchemy's list of dicts
 //   W2 core_text   text() SELECT of all rows, read into a std::vector of structs
+//   W2 core_text_stream  the same with stream_results (PostgreSQL single-row mode)
 //   W3 core_text   one text() SELECT by primary key reused for N lookups
 //   W3 core_text_autocommit  the same with isolation_level AUTOCOMMIT, i.e. no
 //                  enclosing transaction: the like-for-like comparison with a
@@ -157,7 +158,8 @@ int main(int argc, char** argv) {
       secs = t.seconds();
       cpu = t.cpu();
       check = conn.execute(text("SELECT count(*) FROM customer")).scalar<long long>();
-    } else if (workload == "W2" && variant == "core_text") {
+    } else if (workload == "W2" && (variant == "core_text" || variant == "core_text_stream")) {
+      if (variant == "core_text_stream") conn.execution_options({.stream_results = true});
       Timer t;
       std::vector<Customer> out;
       for (const Row& row : conn.execute(text("SELECT id, name, description FROM customer")))
@@ -185,7 +187,8 @@ int main(int argc, char** argv) {
       cpu = t.cpu();
     } else {
       die("unknown workload/variant " + workload + "/" + variant +
-          " (this release: W1 core_text, W1 core_text_list, W2 core_text, W3 core_text, "
+          " (this release: W1 core_text, W1 core_text_list, W2 core_text, W2 core_text_stream, "
+          "W3 core_text, "
           "W3 core_text_autocommit)");
     }
     std::printf("RESULT impl=alchemy backend=%s workload=%s variant=%s n=%ld seconds=%.6f "

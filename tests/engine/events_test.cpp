@@ -109,6 +109,22 @@ TEST_P(EventsTest, echo_logs_statements_parameters_and_transactions) {
   EXPECT_EQ(lines.size(), n);
 }
 
+TEST_P(EventsTest, echo_pool_logs_pool_activity) {
+  std::vector<std::string> lines;
+  auto engine = make_engine({.echo_pool = true, .logger = [&](const LogRecord& r) {
+                               lines.push_back(std::string(r.logger) + "|" + std::string(r.message));
+                             }});
+  engine.connect().close();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0], "alchemy.pool|Created new connection");
+  bool returned = false;
+  for (const auto& l : lines) returned |= l.find("rollback") != std::string::npos ||
+                                          l.find("returned to pool") != std::string::npos;
+  if (!memory()) {
+    EXPECT_TRUE(returned) << "checkin is logged";  // StaticPool logs no checkin
+  }
+}
+
 ALCHEMY_INSTANTIATE_ON_ALL_BACKENDS(EventsTest);
 
 TEST(events, guide_example_sqlite_foreign_keys_pragma) {
