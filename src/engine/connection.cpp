@@ -297,6 +297,7 @@ Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> p
     }
   }
   st->core = shared_from_this();
+  st->yield_per = yield_per;
   st->returns_rows = st->cursor->returns_rows();
   if (st->returns_rows) {
     st->meta = metadata_for(sql, *st->cursor);
@@ -583,7 +584,10 @@ Connection& Connection::execution_options(const ExecutionOptions& options) {
     c.isolation_level = level;
   }
   if (options.stream_results) c.cursor_options.stream_results = *options.stream_results;
-  if (options.yield_per) c.cursor_options.stream_results = true;
+  if (options.yield_per) {
+    c.cursor_options.stream_results = true;
+    c.yield_per = *options.yield_per;
+  }
   return *this;
 }
 

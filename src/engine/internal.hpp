@@ -161,6 +161,7 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   bool isolation_changed = false;
   bool autocommit = false;
   CursorOptions cursor_options;
+  std::size_t yield_per = 0;  // execution option: default partition size
 
   // Open results (closed when the connection closes)
   std::vector<ResultState*> open_results;
@@ -215,6 +216,7 @@ struct ResultState {
   bool closed = false;       // no more rows will be read (exhausted or closed)
   bool hard_closed = false;  // close() or connection closed: fetching raises
   bool returns_rows = false;
+  std::size_t yield_per = 0;
   std::int64_t rowcount = -1;
   std::optional<std::int64_t> lastrowid;
 

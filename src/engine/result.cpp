@@ -359,6 +359,22 @@ std::optional<Value> Result::scalar_one_or_none() {
 }
 
 ScalarResult Result::scalars(std::size_t index) { return ScalarResult(std::move(*this), index); }
+
+PartitionResult Result::partitions(std::size_t size) {
+  if (size == 0) size = state().yield_per != 0 ? state().yield_per : 1000;
+  check_rows(state());
+  return PartitionResult(std::move(*this), size);
+}
+
+Result& Result::yield_per(std::size_t n) {
+  state().yield_per = n;
+  return *this;
+}
+
+bool PartitionResult::next() {
+  chunk_ = r_.fetchmany(size_);
+  return !chunk_.empty();
+}
 MappingResult Result::mappings() { return MappingResult(std::move(*this)); }
 
 std::int64_t Result::rowcount() const {

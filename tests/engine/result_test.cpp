@@ -131,6 +131,34 @@ TEST_P(ResultTest, tuples) {
   EXPECT_EQ(out, (std::vector<std::string>{"1Ahmad+", "2Ali-", "3Sara+"}));
 }
 
+TEST_P(ResultTest, partitions) {
+  auto conn = engine_->connect();
+  std::vector<std::size_t> sizes;
+  std::vector<std::string> names;
+  for (const std::vector<Row>& chunk :
+       conn.execute(text("SELECT name FROM users ORDER BY id")).partitions(2)) {
+    sizes.push_back(chunk.size());
+    for (const Row& r : chunk) names.push_back(r.get<std::string>(0));
+  }
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{2, 1}));
+  EXPECT_EQ(names, (std::vector<std::string>{"Ahmad", "Ali", "Sara"}));
+  // yield_per sets the default partition size (and streams from the server).
+  conn.execution_options({.yield_per = 1});
+  std::size_t chunks = 0;
+  for (const auto& chunk : conn.execute(text("SELECT id FROM users")).partitions()) {
+    EXPECT_EQ(chunk.size(), 1u);
+    ++chunks;
+  }
+  EXPECT_EQ(chunks, 3u);
+  auto r = conn.execute(text("SELECT id FROM users"));
+  r.yield_per(3);
+  EXPECT_EQ(r.partitions().size(), 3u);
+  std::size_t none = 0;
+  for (const auto& chunk : conn.execute(text("SELECT id FROM users WHERE id > 99")).partitions())
+    none += chunk.size() + 1;
+  EXPECT_EQ(none, 0u);
+}
+
 TEST_P(ResultTest, non_row_results) {
   auto conn = engine_->connect();
   auto r = conn.execute(text("UPDATE users SET age = age + 1"));

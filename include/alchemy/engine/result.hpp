@@ -191,6 +191,7 @@ class ALCHEMY_EXPORT RowMapping {
 
 class ScalarResult;
 class MappingResult;
+class PartitionResult;
 template <class... Ts>
 class TupleResult;
 template <class T>
@@ -250,6 +251,14 @@ class ALCHEMY_EXPORT Result {
   /// Rows as std::tuple<Ts...>: `for (auto [id, name] : r.tuples<int64_t, std::string>())`.
   template <class... Ts>
   TupleResult<Ts...> tuples();
+  /// Rows in chunks of up to `size` (0: the yield_per size, else 1000), read as
+  /// they are iterated: `for (const std::vector<Row>& chunk : r.partitions(500))`.
+  /// Consumes this Result.
+  PartitionResult partitions(std::size_t size = 0);
+  /// Sets the chunk size partitions() uses by default (SQLAlchemy's
+  /// Result.yield_per(); to stream from the server, set the execution option
+  /// `yield_per` or `stream_results` before executing). Returns *this.
+  Result& yield_per(std::size_t n);
 
   /// Rows matched by UPDATE/DELETE, inserted by INSERT (summed over executemany); -1 for SELECT.
   std::int64_t rowcount() const;
@@ -387,6 +396,41 @@ class TypedScalarResult {
  private:
   Result r_;
   std::size_t index_;
+};
+
+/// Rows in chunks (SQLAlchemy's Result.partitions()).
+class ALCHEMY_EXPORT PartitionResult {
+ public:
+  PartitionResult(Result r, std::size_t size) : r_(std::move(r)), size_(size) {}
+  class iterator {
+   public:
+    using value_type = std::vector<Row>;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;
+    iterator() = default;
+    const std::vector<Row>& operator*() const { return owner_->chunk_; }
+    const std::vector<Row>* operator->() const { return &owner_->chunk_; }
+    iterator& operator++() {
+      if (!owner_->next()) owner_ = nullptr;
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.owner_ == b.owner_; }
+
+   private:
+    friend class PartitionResult;
+    explicit iterator(PartitionResult* owner) : owner_(owner) {}
+    PartitionResult* owner_ = nullptr;
+  };
+  iterator begin() { return next() ? iterator(this) : iterator(); }
+  iterator end() { return {}; }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  bool next();
+  Result r_;
+  std::size_t size_;
+  std::vector<Row> chunk_;
 };
 
 /// Rows as RowMapping (SQLAlchemy's MappingResult).
