@@ -263,8 +263,7 @@ void ConnectionCore::do_rollback() {
   if (!engine->events->rollback.empty() && handle) engine->events->rollback(*handle);
 }
 
-Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> params,
-                           const Params* /*named*/, const Executable* /*stmt*/) {
+Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> params) {
   ensure_connection();
   autobegin();
   EngineEvents& ev = *engine->events;
@@ -474,7 +473,7 @@ Result Connection::execute(const Executable& statement, const Params& params) {
           names[i], statement.str(), names[i]));
     out[i] = v;
   }
-  return c.run(compiled->sql, binds.span(), &params, &statement);
+  return c.run(compiled->sql, binds.span());
 }
 
 Result Connection::execute(const Executable& statement, const std::vector<Params>& params) {
@@ -500,7 +499,7 @@ Result Connection::exec_driver_sql(std::string_view sql, const std::vector<Value
   detail::BindArray binds(params.size());
   const Value** out = binds.data();
   for (std::size_t i = 0; i < params.size(); ++i) out[i] = &params[i];
-  return c.run(sql, binds.span(), nullptr, nullptr);
+  return c.run(sql, binds.span());
 }
 
 Result Connection::exec_driver_sql(std::string_view sql,

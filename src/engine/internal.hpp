@@ -190,8 +190,7 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   /// Makes sure a DBAPI connection is present (reconnects after invalidate()).
   void ensure_connection();
   void autobegin();
-  Result run(std::string_view sql, std::span<const Value* const> params, const Params* named,
-             const Executable* stmt);
+  Result run(std::string_view sql, std::span<const Value* const> params);
   Result run_many(std::string_view sql, const ParamBatch& batch);
   void do_begin();
   void do_commit();
