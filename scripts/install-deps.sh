@@ -21,7 +21,8 @@ done
 # The tour configures with tests and benchmarks off, but both dialects on.
 packages=(build-essential cmake ninja-build pkg-config libsqlite3-dev libpq-dev libfmt-dev)
 if [[ $tour -eq 0 ]]; then
-  packages+=(git libgtest-dev libgmock-dev libbenchmark-dev postgresql-15)
+  # python3-sqlalchemy: the differential tests compare with SQLAlchemy itself.
+  packages+=(git libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 python3 python3-sqlalchemy)
 fi
 
 missing=()

@@ -227,9 +227,12 @@ URL make_url(std::string_view url) {
     netloc = rest.substr(0, slash);
     u.database_ = std::string(rest.substr(slash + 1));
   }
-  // user:password@ -- the last '@' separates credentials (a password may hold '@' only encoded,
-  // but be lenient as SQLAlchemy is)
-  if (auto at = netloc.rfind('@'); at != std::string_view::npos) {
+  // user:password@ -- SQLAlchemy splits at the first '@', so an unencoded '@' in a
+  // password silently becomes part of the host; say so instead.
+  if (std::count(netloc.begin(), netloc.end(), '@') > 1)
+    bad_url(url, "more than one '@' before the host; a '@' in a user name or password must be "
+                 "percent-encoded as %40 (e.g. p%40ssword)");
+  if (auto at = netloc.find('@'); at != std::string_view::npos) {
     std::string_view cred = netloc.substr(0, at);
     netloc = netloc.substr(at + 1);
     auto colon = cred.find(':');

@@ -80,7 +80,8 @@ TEST(url, malformed_urls_raise_argument_error) {
   for (const char* bad : {"", "sqlite", "://x", "not a url", "post gres://h/db",
                           "postgresql://u@h:notaport/db", "postgresql://u@h:99999/db",
                           "postgresql://u@[::1/db", "postgresql://u:p%zz@h/db",
-                          "postgresql://h/db?novalue", "postgresql+://h/db"}) {
+                          "postgresql://h/db?novalue", "postgresql+://h/db",
+                          "postgresql://user:p@ss@host/db"}) {
     EXPECT_THROW(make_url(bad), ArgumentError) << bad;
   }
   try {
