@@ -624,6 +624,12 @@ DBAPIConnection& Connection::connection() {
   return *c.dbapi;
 }
 
+std::map<std::string, std::any>& Connection::info() {
+  auto& c = core();
+  c.ensure_connection();
+  return c.record->info();
+}
+
 Engine Connection::engine() const { return Engine(core().engine); }
 
 // ---------------------------------------------------------------- Transaction

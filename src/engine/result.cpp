@@ -236,6 +236,8 @@ bool operator==(const Row& a, const Row& b) {
   return true;
 }
 
+RowMapping Row::mapping() const { return RowMapping(*this); }
+
 bool RowMapping::contains(std::string_view key) const {
   return std::find(keys().begin(), keys().end(), key) != keys().end();
 }

@@ -107,6 +107,8 @@ TEST_P(ResultTest, typed_access_and_nulls) {
     EXPECT_NE(std::string(e.what()).find("name"), std::string::npos) << e.what();
   }
   EXPECT_EQ(row.repr(), "(2, 'Ali', NULL)");
+  EXPECT_EQ(row.mapping()["name"].as<std::string>(), "Ali");
+  EXPECT_TRUE(row.mapping().contains("email"));
 }
 
 TEST_P(ResultTest, rows_copied_out_of_the_loop_stay_valid) {

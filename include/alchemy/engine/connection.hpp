@@ -13,8 +13,10 @@
 // A Connection is not thread-safe; share the Engine, not a Connection.
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,6 +117,9 @@ class ALCHEMY_EXPORT Connection {
 
   /// The DBAPI connection (reconnecting first if it was invalidated outside a transaction).
   DBAPIConnection& connection();
+  /// Free-form storage that lives as long as the DBAPI connection (SQLAlchemy's
+  /// Connection.info): what listeners put in ConnectionRecord::info().
+  std::map<std::string, std::any>& info();
   /// The Engine this connection came from.
   Engine engine() const;
 

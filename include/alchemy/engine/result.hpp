@@ -32,6 +32,7 @@ namespace alchemy {
 
 class DriverCursor;
 class Result;
+class RowMapping;
 
 namespace detail {
 struct ResultState;
@@ -103,6 +104,8 @@ class ALCHEMY_EXPORT Row {
   std::tuple<Ts...> as_tuple() const {
     return as_tuple_impl<Ts...>(std::index_sequence_for<Ts...>{});
   }
+  /// The row as a name -> value mapping (SQLAlchemy's Row._mapping); a copy.
+  RowMapping mapping() const;
   /// "(1, 'Ahmad')".
   std::string repr() const;
   /// Whether this row is a view of a cursor (valid only until the cursor moves).
