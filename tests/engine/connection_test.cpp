@@ -272,6 +272,33 @@ TEST_P(ConnectionTest, executemany_and_rowcount) {
   EXPECT_EQ(count(conn), 201);
 }
 
+TEST_P(ConnectionTest, autocommit_executemany_stops_at_the_first_failing_row) {
+  auto engine = make_engine();
+  create_users(engine);
+  auto conn = engine.connect();
+  conn.execution_options({.isolation_level = "AUTOCOMMIT"});
+  std::vector<Params> rows;
+  for (const char* n : {"a", "b", "a", "c", "d"}) rows.push_back({{"name", n}});
+  EXPECT_THROW(conn.execute(text("INSERT INTO users (name) VALUES (:name)"), rows), IntegrityError);
+  // Each row commits by itself; the rows after the failure never ran.
+  auto names = conn.execute(text("SELECT name FROM users ORDER BY name")).scalars<std::string>().all();
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_P(ConnectionTest, executemany_in_a_transaction_fails_whole) {
+  auto engine = make_engine();
+  create_users(engine);
+  auto conn = engine.connect();
+  std::vector<Params> rows;
+  for (int i = 0; i < 2500; ++i) rows.push_back({{"name", i == 1700 ? std::string("u1") : "u" + std::to_string(i)}});
+  EXPECT_THROW(conn.execute(text("INSERT INTO users (name) VALUES (:name)"), rows), IntegrityError);
+  conn.rollback();
+  EXPECT_EQ(count(conn), 0);
+  // The connection is usable afterwards.
+  rows.resize(1000);
+  EXPECT_EQ(conn.execute(text("INSERT INTO users (name) VALUES (:name)"), rows).rowcount(), 1000);
+}
+
 TEST_P(ConnectionTest, executemany_from_a_generator) {
   auto engine = make_engine();
   create_users(engine);

@@ -726,10 +726,12 @@ void LibpqCursor::executemany(std::string_view sql, const ParamBatch& batch) {
 // One executemany attempt in libpq pipeline mode. Returns false when the cached
 // statement was stale before any row ran and the whole batch may be retried.
 //
-// Inside a transaction, a Sync closes each chunk of kPipelineChunk rows; in
-// autocommit, a Sync follows every row so each row is its own transaction, as
-// it would be without pipelining. One chunk is kept in flight while the
-// previous chunk's results are read, so the server never waits for us.
+// Inside a transaction, a Sync closes each chunk of kPipelineChunk rows, and one
+// chunk is kept in flight while the previous chunk's results are read, so the
+// server never waits for us (a failure aborts the transaction, so rows sent
+// after it do nothing). In autocommit every row is its own transaction: each is
+// sent with its own Sync only after the previous one succeeded, so the batch
+// stops at the first failing row exactly as it would without pipelining.
 bool LibpqCursor::run_pipeline(LibpqConnection& c, std::string_view sql, const ParamBatch& batch,
                                bool may_retry) {
   PGconn* pg = c.conn_;
@@ -743,6 +745,7 @@ bool LibpqCursor::run_pipeline(LibpqConnection& c, std::string_view sql, const P
   encode_params(b, b.row, true);
   build_key(b, sql);
   const bool autocommit = PQtransactionStatus(pg) == PQTRANS_IDLE;
+  const std::size_t chunk = autocommit ? 1 : kPipelineChunk;
   const std::string name = c.prepared(b.key, sql, b.types);
   if (PQenterPipelineMode(pg) == 0) raise_connection_error(pg, "could not enter pipeline mode");
 
@@ -757,12 +760,12 @@ bool LibpqCursor::run_pipeline(LibpqConnection& c, std::string_view sql, const P
   const int nparams = static_cast<int>(width);
 
   auto sync_follows = [&](std::size_t row) {
-    return autocommit || (row + 1) % kPipelineChunk == 0 || row + 1 == n ||
+    return autocommit || (row + 1) % chunk == 0 || row + 1 == n ||
            (stop_sending && row + 1 == sent);
   };
   auto send_chunk = [&] {
     const std::size_t chunk_start = sent;
-    const std::size_t end = std::min(n, (sent / kPipelineChunk + 1) * kPipelineChunk);
+    const std::size_t end = std::min(n, (sent / chunk + 1) * chunk);
     try {
       while (sent < end) {
         if (sent > 0) {
@@ -782,7 +785,7 @@ bool LibpqCursor::run_pipeline(LibpqConnection& c, std::string_view sql, const P
       local_error_row = sent;
       stop_sending = true;
       // Close the partial chunk so its results can be read to a Sync.
-      if (!autocommit && sent > chunk_start && (sent % kPipelineChunk) != 0 &&
+      if (!autocommit && sent > chunk_start && (sent % chunk) != 0 &&
           PQpipelineSync(pg) == 0)
         raise_connection_error(pg, "could not send the pipeline sync");
     }
@@ -829,9 +832,10 @@ bool LibpqCursor::run_pipeline(LibpqConnection& c, std::string_view sql, const P
 
   send_chunk();
   while (received < sent) {
-    if (!stop_sending && sent < n) send_chunk();
-    const std::size_t end = std::min(sent, (received / kPipelineChunk + 1) * kPipelineChunk);
+    if (!autocommit && !stop_sending && sent < n) send_chunk();  // keep one chunk in flight
+    const std::size_t end = std::min(sent, (received / chunk + 1) * chunk);
     for (; received < end; ++received) read_row(received);
+    if (autocommit && !stop_sending && sent < n) send_chunk();  // next row only after success
   }
   if (PQexitPipelineMode(pg) == 0) unexpected();
 
