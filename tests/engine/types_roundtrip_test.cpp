@@ -2,6 +2,9 @@
 #include <alchemy/alchemy.hpp>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "engine/engine_fixture.hpp"
 
 namespace alchemy::testing {
@@ -104,6 +107,26 @@ TEST_P(TypesRoundTripTest, chrono_types_bind) {
   auto row = conn.execute(text("SELECT at, d FROM ev")).one();
   EXPECT_EQ(row.get<sys_time<microseconds>>("at"), tp);
   EXPECT_EQ(row.get<year_month_day>("d"), (year_month_day{year{2020}, month{5}, day{17}}));
+}
+
+TEST_P(TypesRoundTripTest, special_doubles_are_kept_or_refused) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute(text("CREATE TABLE f (x DOUBLE PRECISION)"));
+  const double inf = std::numeric_limits<double>::infinity();
+  conn.execute(text("INSERT INTO f VALUES (:x)"), {{"x", inf}});
+  conn.execute(text("INSERT INTO f VALUES (:x)"), {{"x", -inf}});
+  auto xs = conn.execute(text("SELECT x FROM f ORDER BY x")).scalars<double>().all();
+  EXPECT_EQ(xs, (std::vector<double>{-inf, inf}));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (pg()) {
+    conn.execute(text("INSERT INTO f VALUES (:x)"), {{"x", nan}});
+    EXPECT_TRUE(std::isnan(
+        conn.execute(text("SELECT x FROM f WHERE x <> x OR x = 'NaN'")).scalar<double>()));
+  } else {
+    // SQLite would store NaN as NULL: a silent loss, so it is refused.
+    EXPECT_THROW(conn.execute(text("INSERT INTO f VALUES (:x)"), {{"x", nan}}), DataError);
+  }
 }
 
 ALCHEMY_INSTANTIATE_ON_ALL_BACKENDS(TypesRoundTripTest);

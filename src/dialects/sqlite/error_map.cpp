@@ -86,4 +86,9 @@ void raise_programming_error(std::string message) {
                     /*is_disconnect=*/false);
 }
 
+void raise_data_error(std::string message) {
+  throw_dbapi_error(DBAPIErrorKind::data_error, std::move(message), /*sqlstate=*/"", 0,
+                    /*is_disconnect=*/false);
+}
+
 }  // namespace alchemy::dialects::sqlite

@@ -38,4 +38,7 @@ DBAPIErrorKind error_kind_for(int result_code) noexcept;
 /// several statements with parameters); no native code.
 [[noreturn]] void raise_programming_error(std::string message);
 
+/// DataError for a value SQLite cannot store faithfully (detected before binding).
+[[noreturn]] void raise_data_error(std::string message);
+
 }  // namespace alchemy::dialects::sqlite

@@ -95,8 +95,15 @@ int bind_value(sqlite3_stmt* st, int idx, const Value& v, sqlite3_destructor_typ
       return sqlite3_bind_int64(st, idx, *std::get_if<bool>(&s) ? 1 : 0);
     case ValueKind::integer:
       return sqlite3_bind_int64(st, idx, *std::get_if<std::int64_t>(&s));
-    case ValueKind::floating:
-      return sqlite3_bind_double(st, idx, *std::get_if<double>(&s));
+    case ValueKind::floating: {
+      const double d = *std::get_if<double>(&s);
+      // SQLite stores NaN as NULL; refuse rather than lose the value silently.
+      if (std::isnan(d))
+        raise_data_error(
+            "SQLite cannot store NaN (it would be stored as NULL); bind NULL explicitly, or keep "
+            "NaN as text");
+      return sqlite3_bind_double(st, idx, d);
+    }
     case ValueKind::text:
       return bind_text(st, idx, *std::get_if<std::string>(&s), mode);
     case ValueKind::bytes: {
