@@ -107,6 +107,11 @@ TEST_P(ResultTest, typed_access_and_nulls) {
     EXPECT_NE(std::string(e.what()).find("name"), std::string::npos) << e.what();
   }
   EXPECT_EQ(row.repr(), "(2, 'Ali', NULL)");
+  auto big = conn.execute(text("SELECT 5000000000 AS n, -1 AS m")).one();
+  EXPECT_EQ(big.get<std::int64_t>("n"), 5000000000);
+  EXPECT_THROW(big.get<int>("n"), InvalidRequestError) << "no silent wrap to 32 bits";
+  EXPECT_THROW(big.get<unsigned>("m"), InvalidRequestError);
+  EXPECT_EQ(big.get<short>("m"), -1);
   EXPECT_EQ(row.mapping()["name"].as<std::string>(), "Ali");
   EXPECT_TRUE(row.mapping().contains("email"));
 }

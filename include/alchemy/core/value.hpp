@@ -305,24 +305,31 @@ template <> ALCHEMY_EXPORT Uuid Value::as<Uuid>() const;
 template <> ALCHEMY_EXPORT Json Value::as<Json>() const;
 template <> ALCHEMY_EXPORT Value Value::as<Value>() const;
 
+namespace detail {
+/// int, int32_t, uint16_t ...: `v` converted, or InvalidRequestError when the
+/// narrower type cannot hold it (never a silent wrap-around).
+template <class T>
+T narrow_integer(std::int64_t v) {
+  if constexpr (std::is_unsigned_v<T>) {
+    bool fits = v >= 0;
+    if constexpr (sizeof(T) < sizeof(std::int64_t))
+      fits = fits && static_cast<std::uint64_t>(v) <= std::numeric_limits<T>::max();
+    if (!fits) throw_integer_out_of_range(v, std::numeric_limits<T>::digits, false);
+  } else if constexpr (sizeof(T) < sizeof(std::int64_t)) {
+    if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
+      throw_integer_out_of_range(v, std::numeric_limits<T>::digits + 1, true);
+  }
+  return static_cast<T>(v);
+}
+}  // namespace detail
+
 template <class T>
 T Value::as() const {
   if constexpr (detail::is_optional<T>::value) {
     if (is_null()) return std::nullopt;
     return as<typename detail::is_optional<T>::type>();
   } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    // int, int32_t, uint16_t ...: refuse values the narrower type cannot hold.
-    const std::int64_t v = as<std::int64_t>();
-    if constexpr (std::is_unsigned_v<T>) {
-      bool fits = v >= 0;
-      if constexpr (sizeof(T) < sizeof(std::int64_t))
-        fits = fits && static_cast<std::uint64_t>(v) <= std::numeric_limits<T>::max();
-      if (!fits) detail::throw_integer_out_of_range(v, std::numeric_limits<T>::digits, false);
-    } else if constexpr (sizeof(T) < sizeof(std::int64_t)) {
-      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
-        detail::throw_integer_out_of_range(v, std::numeric_limits<T>::digits + 1, true);
-    }
-    return static_cast<T>(v);
+    return detail::narrow_integer<T>(as<std::int64_t>());
   } else if constexpr (std::is_same_v<T, float>) {
     return static_cast<float>(as<double>());
   } else if constexpr (std::is_same_v<T, std::chrono::year_month_day>) {

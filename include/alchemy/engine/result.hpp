@@ -157,7 +157,7 @@ T Row::get_at(std::size_t i) const {
   } else if constexpr (std::is_same_v<T, bool>) {
     return get_bool(i);
   } else if constexpr (std::is_integral_v<T>) {
-    return static_cast<T>(get_int64(i));
+    return detail::narrow_integer<T>(get_int64(i));  // int, uint16_t ...: no silent wrap
   } else if constexpr (std::is_floating_point_v<T>) {
     return static_cast<T>(get_double(i));
   } else if constexpr (std::is_same_v<T, std::string>) {
