@@ -640,26 +640,20 @@ bool operator==(const Value& a, const Value& b) {
 // Params
 
 Params& Params::set(std::string name, Value v) {
-  Item* items = heap_.empty() ? inline_.data() : heap_.data();
-  for (std::size_t i = 0; i < size(); ++i) {
-    if (items[i].first == name) {
-      items[i].second = std::move(v);
-      return *this;
-    }
+  if (Item* same = find_item(name)) {
+    same->second = std::move(v);
+  } else {
+    push(Item{std::move(name), std::move(v)});
   }
-  push(Item(std::move(name), std::move(v)));
   return *this;
 }
 
 Params& Params::set_text(std::string_view name, std::string_view text) {
-  Item* items = heap_.empty() ? inline_.data() : heap_.data();
-  for (std::size_t i = 0; i < size(); ++i) {
-    if (items[i].first == name) {
-      items[i].second.assign_text(text);
-      return *this;
-    }
+  if (Item* same = find_item(name)) {
+    same->second.assign_text(text);
+  } else {
+    push(Item{std::string(name), Value(text)});
   }
-  push(Item{std::string(name), Value(text)});
   return *this;
 }
 

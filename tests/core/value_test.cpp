@@ -1030,6 +1030,9 @@ TEST(params, inline_and_spilled_storage) {
   for (const auto& [n, v] : copy) names.push_back(n);
   EXPECT_EQ(names, (std::vector<std::string>{"x", "y", "z"}));
   EXPECT_TRUE(alchemy::Params{}.empty());
+  alchemy::Params dup{{"a", 1}, {"a", 2}};  // as a Python dict literal: the last wins
+  EXPECT_EQ(dup.size(), 1u);
+  EXPECT_EQ(dup.find("a")->as<int>(), 2);
 }
 
 TEST(params, set_text_reuses_the_buffer) {

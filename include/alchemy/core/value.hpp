@@ -359,9 +359,16 @@ class ALCHEMY_EXPORT Params {
   /// `{{"name", "Ahmad"}, {"age", 30}}`. The values are moved out of the list
   /// (Item's members are `mutable` for exactly this), so a long string built in
   /// place is not copied again.
+  /// A name given twice keeps the last value, as in a Python dict literal.
   Params(std::initializer_list<Item> items) {
     if (items.size() > kInline) heap_.reserve(items.size());
-    for (const Item& it : items) push(Item{std::move(it.first), std::move(it.second)});
+    for (const Item& it : items) {
+      if (Item* same = find_item(it.first)) {
+        same->second = std::move(it.second);
+      } else {
+        push(Item{std::move(it.first), std::move(it.second)});
+      }
+    }
   }
 
   /// Sets (or replaces) a parameter; returns *this for chaining.
@@ -389,6 +396,12 @@ class ALCHEMY_EXPORT Params {
 
  private:
   static constexpr std::size_t kInline = 2;
+  Item* find_item(std::string_view name) noexcept {
+    Item* items = heap_.empty() ? inline_.data() : heap_.data();
+    for (std::size_t i = 0; i < size(); ++i)
+      if (items[i].first == name) return &items[i];
+    return nullptr;
+  }
   void push(Item&& it) {
     if (heap_.empty() && size_ < kInline) {
       inline_[size_++] = std::move(it);
