@@ -55,6 +55,26 @@ TEST_P(PoolTest, exhaustion_raises_timeout_error) {
   EXPECT_NO_THROW(engine.connect());
 }
 
+TEST_P(PoolTest, unlimited_pool_and_overflow) {
+  if (memory()) GTEST_SKIP() << "StaticPool";
+  {
+    auto engine = make_engine({.pool_size = 0, .pool_timeout = 0.1});  // 0: no limit
+    std::vector<Connection> held;
+    for (int i = 0; i < 20; ++i) held.push_back(engine.connect());
+    EXPECT_EQ(engine.pool().checked_out(), 20u);
+    held.clear();
+    EXPECT_EQ(engine.pool().checked_in(), 20u) << "pool_size 0 keeps every connection";
+  }
+  {
+    auto engine = make_engine({.pool_size = 1, .max_overflow = -1, .pool_timeout = 0.1});
+    std::vector<Connection> held;
+    for (int i = 0; i < 12; ++i) held.push_back(engine.connect());
+    EXPECT_EQ(engine.pool().overflow(), 11);
+    held.clear();
+    EXPECT_EQ(engine.pool().checked_in(), 1u) << "overflow connections close on return";
+  }
+}
+
 TEST_P(PoolTest, waiting_checkout_gets_a_returned_connection) {
   if (memory()) GTEST_SKIP() << "StaticPool";
   auto engine = make_engine({.pool_size = 1, .max_overflow = 0, .pool_timeout = 10});

@@ -86,6 +86,8 @@ class ALCHEMY_EXPORT Engine {
   const URL& url() const noexcept;
   const Dialect& dialect() const noexcept;
   /// The current pool (status: size(), checked_in(), checked_out(), overflow()).
+  /// The reference is valid until dispose() replaces the pool; call pool()
+  /// again afterwards.
   Pool& pool() const noexcept;
   /// The dialect name: "sqlite", "postgresql".
   std::string_view name() const noexcept;
