@@ -83,6 +83,12 @@ TEST_P(ConnectionTest, engine_begin_commits_or_rolls_back) {
                std::runtime_error);
   auto n = engine.begin([&](Connection& conn) { return count(conn); });
   EXPECT_EQ(n, 1);
+  // Ending the transaction inside the block is allowed, as in SQLAlchemy.
+  engine.begin([](Connection& conn) {
+    conn.execute(text("INSERT INTO users (name) VALUES ('rolled back inside')"));
+    conn.rollback();
+  });
+  EXPECT_EQ(engine.begin([&](Connection& conn) { return count(conn); }), 1);
 }
 
 TEST_P(ConnectionTest, explicit_transaction_rolls_back_unless_committed) {

@@ -121,12 +121,13 @@ template <class Fn>
 decltype(auto) Engine::begin(Fn&& fn) const {
   Connection conn = connect();
   Transaction tx = conn.begin();
+  // As SQLAlchemy's context manager: commit only if `fn` left the transaction open.
   if constexpr (std::is_void_v<std::invoke_result_t<Fn&, Connection&>>) {
     fn(conn);
-    tx.commit();
+    if (tx.is_active()) tx.commit();
   } else {
     decltype(auto) out = fn(conn);
-    tx.commit();
+    if (tx.is_active()) tx.commit();
     return out;
   }
 }
