@@ -194,6 +194,11 @@ void ConnectionCore::handle_error(std::string_view sql, const std::string& param
 
 void ConnectionCore::autobegin() {
   if (root_active) return;
+  if (begin_block)
+    throw InvalidRequestError(
+        "Can't operate on closed transaction inside engine.begin(): the block's transaction was "
+        "already committed or rolled back. Finish the block before running more statements, or "
+        "use engine.connect() with commit() for several transactions");
   if (autocommit) return;
   if (dbapi->in_transaction()) {  // e.g. the user sent BEGIN through exec_driver_sql
     root_active = true;
@@ -617,6 +622,8 @@ void Connection::close() noexcept {
 }
 
 bool Connection::closed() const noexcept { return !core_ || core_->closed; }
+
+void Connection::set_begin_block(bool on) { core().begin_block = on; }
 
 DBAPIConnection& Connection::connection() {
   auto& c = core();

@@ -147,6 +147,7 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   Connection* handle = nullptr;  // the Connection object, for listeners
   bool closed = false;
   bool invalid_in_tx = false;  // invalidated inside a transaction: rollback() needed
+  bool begin_block = false;    // inside Engine::begin(): no autobegin once its transaction ended
 
   // Transactions
   bool root_active = false;

@@ -89,6 +89,13 @@ TEST_P(ConnectionTest, engine_begin_commits_or_rolls_back) {
     conn.rollback();
   });
   EXPECT_EQ(engine.begin([&](Connection& conn) { return count(conn); }), 1);
+  // ... but statements after that would run in a transaction nobody commits.
+  EXPECT_THROW(engine.begin([](Connection& conn) {
+    conn.commit();
+    conn.execute(text("INSERT INTO users (name) VALUES ('would be lost')"));
+  }),
+               InvalidRequestError);
+  EXPECT_EQ(engine.begin([&](Connection& conn) { return count(conn); }), 1);
 }
 
 TEST_P(ConnectionTest, explicit_transaction_rolls_back_unless_committed) {

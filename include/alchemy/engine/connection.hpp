@@ -129,6 +129,10 @@ class ALCHEMY_EXPORT Connection {
  private:
   friend class Transaction;
   friend class NestedTransaction;
+  friend class Engine;
+  /// Engine::begin(): after the block's transaction ends inside the block,
+  /// further statements raise instead of starting a transaction nobody commits.
+  void set_begin_block(bool on);
   detail::ConnectionCore& core() const;
   std::shared_ptr<detail::ConnectionCore> core_;
 };

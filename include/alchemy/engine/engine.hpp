@@ -121,6 +121,7 @@ template <class Fn>
 decltype(auto) Engine::begin(Fn&& fn) const {
   Connection conn = connect();
   Transaction tx = conn.begin();
+  conn.set_begin_block(true);
   // As SQLAlchemy's context manager: commit only if `fn` left the transaction open.
   if constexpr (std::is_void_v<std::invoke_result_t<Fn&, Connection&>>) {
     fn(conn);
