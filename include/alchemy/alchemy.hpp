@@ -2,7 +2,12 @@
 // values, text(), create_engine, Engine, Connection, Result, events, errors.
 #pragma once
 
+#include "alchemy/core/schema.hpp"
+#include "alchemy/core/sql/dml.hpp"
+#include "alchemy/core/sql/elements.hpp"
+#include "alchemy/core/sql/selectable.hpp"
 #include "alchemy/core/sql/text.hpp"
+#include "alchemy/core/types.hpp"
 #include "alchemy/core/value.hpp"
 #include "alchemy/engine/connection.hpp"
 #include "alchemy/engine/engine.hpp"

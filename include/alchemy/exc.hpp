@@ -87,6 +87,20 @@ class ALCHEMY_EXPORT NoSuchTableError : public InvalidRequestError {
  public:
   using InvalidRequestError::InvalidRequestError;
 };
+/// A ForeignKey names a table or column that cannot be found (SQLAlchemy's
+/// NoReferencedTableError / NoReferencedColumnError, both NoReferenceError).
+class ALCHEMY_EXPORT NoReferenceError : public InvalidRequestError {
+ public:
+  using InvalidRequestError::InvalidRequestError;
+};
+class ALCHEMY_EXPORT NoReferencedTableError : public NoReferenceError {
+ public:
+  using NoReferenceError::NoReferenceError;
+};
+class ALCHEMY_EXPORT NoReferencedColumnError : public NoReferenceError {
+ public:
+  using NoReferenceError::NoReferenceError;
+};
 /// A Row has no column of the requested name or index.
 class ALCHEMY_EXPORT NoSuchColumnError : public InvalidRequestError {
  public:
@@ -110,8 +124,7 @@ class ALCHEMY_EXPORT DisconnectionError : public SQLAlchemyError {
 /// rendering of its (truncated) parameters.
 class ALCHEMY_EXPORT StatementError : public SQLAlchemyError {
  public:
-  explicit StatementError(std::string message, std::string statement = {},
-                          std::string params = {});
+  explicit StatementError(std::string message, std::string statement = {}, std::string params = {});
   const std::string& statement() const noexcept { return statement_; }
   /// The parameters as rendered for messages (already truncated).
   const std::string& params() const noexcept { return params_; }
@@ -154,15 +167,14 @@ class ALCHEMY_EXPORT DBAPIError : public StatementError {
   bool connection_invalidated_ = false;
 };
 
-#define ALCHEMY_DBAPI_ERROR(Name, Base)                                            \
-  class ALCHEMY_EXPORT Name : public Base {                                        \
-   public:                                                                         \
-    explicit Name(std::string message, std::string sqlstate = {},                  \
-                  std::int64_t native_code = 0)                                    \
-        : Base(std::move(message), std::move(sqlstate), native_code) {             \
-      rebuild();                                                                   \
-    }                                                                              \
-    const char* kind() const noexcept override { return #Name; }                   \
+#define ALCHEMY_DBAPI_ERROR(Name, Base)                                                         \
+  class ALCHEMY_EXPORT Name : public Base {                                                     \
+   public:                                                                                      \
+    explicit Name(std::string message, std::string sqlstate = {}, std::int64_t native_code = 0) \
+        : Base(std::move(message), std::move(sqlstate), native_code) {                          \
+      rebuild();                                                                                \
+    }                                                                                           \
+    const char* kind() const noexcept override { return #Name; }                                \
   };
 
 ALCHEMY_DBAPI_ERROR(InterfaceError, DBAPIError)

@@ -39,7 +39,9 @@ void StatementError::rebuild() {
 }
 
 DBAPIError::DBAPIError(std::string message, std::string sqlstate, std::int64_t native_code)
-    : StatementError(std::move(message)), sqlstate_(std::move(sqlstate)), native_code_(native_code) {
+    : StatementError(std::move(message)),
+      sqlstate_(std::move(sqlstate)),
+      native_code_(native_code) {
   rebuild();
 }
 

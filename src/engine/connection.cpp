@@ -2,11 +2,13 @@
 // (ConnectionCore). Engine::connect() is here too.
 #include "alchemy/engine/connection.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 
-#include <fmt/format.h>
-
+#include "alchemy/core/schema.hpp"
+#include "alchemy/core/types.hpp"
 #include "alchemy/exc.hpp"
 #include "engine/internal.hpp"
 
@@ -64,9 +66,9 @@ class ParamsBatch final : public ParamBatch {
         ++i;
       }
       if (v == nullptr)
-        throw InvalidRequestError(fmt::format(
-            "A value is required for bind parameter '{}', in parameter group {} of {}", names_[k],
-            row, rows_.size()));
+        throw InvalidRequestError(
+            fmt::format("A value is required for bind parameter '{}', in parameter group {} of {}",
+                        names_[k], row, rows_.size()));
       out[k] = v;
     }
   }
@@ -90,9 +92,9 @@ class GeneratedBatch final : public ParamBatch {
     for (std::size_t k = 0; k < names_.size(); ++k) {
       const Value* v = params_.find(names_[k]);
       if (v == nullptr)
-        throw InvalidRequestError(fmt::format(
-            "A value is required for bind parameter '{}', in parameter group {} of {}", names_[k],
-            row, count_));
+        throw InvalidRequestError(
+            fmt::format("A value is required for bind parameter '{}', in parameter group {} of {}",
+                        names_[k], row, count_));
       out[k] = v;
     }
   }
@@ -104,6 +106,82 @@ class GeneratedBatch final : public ParamBatch {
   mutable Params params_;
 };
 
+// Resolves the value of each placeholder of an expression statement: the
+// execution's parameter of that name, else the statement's own literal, else
+// the column default; then converts it with the slot's SQL type.
+class SlotResolver {
+ public:
+  SlotResolver(const Compiled& compiled, const std::vector<const Value*>& literals,
+               const SQLCompiler& dialect)
+      : c_(compiled), literals_(literals), dialect_(dialect) {}
+
+  /// Fills out[i] for every slot; `scratch` holds converted values (reserved
+  /// so pointers stay valid). `group` >= 0 names the parameter set in errors.
+  void resolve(const Params& params, const Value** out, std::vector<Value>& scratch,
+               std::ptrdiff_t group, std::size_t groups) const {
+    scratch.clear();
+    scratch.reserve(c_.slots.size());
+    for (std::size_t i = 0; i < c_.slots.size(); ++i) {
+      const BindSlot& slot = c_.slots[i];
+      const Value* v = params.find(slot.name);
+      if (v == nullptr && slot.literal >= 0) v = literals_[static_cast<std::size_t>(slot.literal)];
+      if (v == nullptr && slot.default_value != nullptr) {
+        scratch.push_back(slot.default_value->produce());
+        v = &scratch.back();
+      }
+      if (v == nullptr) {
+        if (group >= 0)
+          throw InvalidRequestError(fmt::format(
+              "A value is required for bind parameter '{}', in parameter group {} of {}", slot.name,
+              group, groups));
+        throw InvalidRequestError(fmt::format(
+            "A value is required for bind parameter '{}'; pass it in the parameters, e.g. "
+            "{{{{\"{}\", value}}}}",
+            slot.name, slot.name));
+      }
+      if (slot.type) {
+        const TypeEngine& t = *slot.type;
+        const TypeKind k = t.kind();
+        if (k == TypeKind::decorator || k == TypeKind::enum_ ||
+            (!v->is_null() && v->kind() != t.value_kind() && t.value_kind() != ValueKind::null)) {
+          try {
+            scratch.push_back(t.bind_value(*v, dialect_));
+          } catch (const ArgumentError& e) {
+            throw StatementError(fmt::format("(in parameter '{}') {}", slot.name, e.what()), c_.sql,
+                                 {});
+          }
+          v = &scratch.back();
+        }
+      }
+      out[i] = v;
+    }
+  }
+
+ private:
+  const Compiled& c_;
+  const std::vector<const Value*>& literals_;
+  const SQLCompiler& dialect_;
+};
+
+// executemany of an expression statement over parameter sets.
+class SlotBatch final : public ParamBatch {
+ public:
+  SlotBatch(const SlotResolver& r, std::size_t width, std::size_t count,
+            std::function<const Params&(std::size_t)> row)
+      : r_(r), width_(width), count_(count), row_(std::move(row)) {}
+  std::size_t size() const override { return count_; }
+  std::size_t width() const override { return width_; }
+  void fill(std::size_t row, const Value** out) const override {
+    r_.resolve(row_(row), out, scratch_, static_cast<std::ptrdiff_t>(row), count_);
+  }
+
+ private:
+  const SlotResolver& r_;
+  std::size_t width_, count_;
+  std::function<const Params&(std::size_t)> row_;
+  mutable std::vector<Value> scratch_;
+};
+
 // exec_driver_sql executemany over positional rows.
 class PositionalBatch final : public ParamBatch {
  public:
@@ -113,9 +191,10 @@ class PositionalBatch final : public ParamBatch {
   void fill(std::size_t row, const Value** out) const override {
     const auto& r = rows_[row];
     if (r.size() != width())
-      throw ArgumentError(fmt::format("exec_driver_sql: parameter set {} has {} values, the first "
-                                      "has {}; every set needs the same number",
-                                      row, r.size(), width()));
+      throw ArgumentError(
+          fmt::format("exec_driver_sql: parameter set {} has {} values, the first "
+                      "has {}; every set needs the same number",
+                      row, r.size(), width()));
     for (std::size_t k = 0; k < r.size(); ++k) out[k] = &r[k];
   }
 
@@ -156,8 +235,8 @@ void ConnectionCore::ensure_connection() {
 
 void ConnectionCore::log_statement(std::string_view sql, const std::string& params,
                                    std::chrono::nanoseconds d) {
-  engine->log->info(fmt::format("{}\n[{:.6f}s] {}", sql, std::chrono::duration<double>(d).count(),
-                                params));
+  engine->log->info(
+      fmt::format("{}\n[{:.6f}s] {}", sql, std::chrono::duration<double>(d).count(), params));
 }
 
 void ConnectionCore::handle_error(std::string_view sql, const std::string& params_repr) {
@@ -268,7 +347,8 @@ void ConnectionCore::do_rollback() {
   if (!engine->events->rollback.empty() && handle) engine->events->rollback(*handle);
 }
 
-Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> params) {
+Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> params,
+                           const Compiled* compiled) {
   ensure_connection();
   autobegin();
   EngineEvents& ev = *engine->events;
@@ -304,7 +384,7 @@ Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> p
   st->yield_per = yield_per;
   st->returns_rows = st->cursor->returns_rows();
   if (st->returns_rows) {
-    st->meta = metadata_for(sql, *st->cursor);
+    st->meta = metadata_for(sql, *st->cursor, compiled);
     st->current.bind_view(st->meta, st->cursor.get());
     open_results.push_back(st.get());
   } else {
@@ -318,10 +398,13 @@ Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> p
 }
 
 std::shared_ptr<const ResultMetaData> ConnectionCore::metadata_for(std::string_view sql,
-                                                                   const DriverCursor& c) {
+                                                                   const DriverCursor& c,
+                                                                   const Compiled* compiled) {
   const std::size_t n = c.column_count();
+  if (compiled && !compiled->result_processing) compiled = nullptr;
   for (const MetaEntry& e : meta_cache) {
-    if (e.sql != sql.data() || !e.meta || e.meta->keys.size() != n) continue;
+    if (e.sql != sql.data() || e.compiled != compiled || !e.meta || e.meta->keys.size() != n)
+      continue;
     bool same = true;
     for (std::size_t i = 0; i < n && same; ++i) same = e.meta->keys[i] == c.column_name(i);
     if (same) return e.meta;
@@ -329,7 +412,13 @@ std::shared_ptr<const ResultMetaData> ConnectionCore::metadata_for(std::string_v
   auto meta = std::make_shared<ResultMetaData>();
   meta->keys.reserve(n);
   for (std::size_t i = 0; i < n; ++i) meta->keys.emplace_back(c.column_name(i));
-  meta_cache[meta_next] = MetaEntry{sql.data(), meta};
+  if (compiled && compiled->result_columns.size() == n) {
+    meta->dialect = &engine->dialect->statement_compiler();
+    meta->types.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (compiled->result_columns[i].processes) meta->types[i] = compiled->result_columns[i].type;
+  }
+  meta_cache[meta_next] = MetaEntry{sql.data(), compiled, meta};
   meta_next = (meta_next + 1) % meta_cache.size();
   return meta;
 }
@@ -403,10 +492,12 @@ void ConnectionCore::close() noexcept {
       if (isolation_changed) {
         // Back to the engine's level before another Connection gets this DBAPI connection.
         const auto& base = engine->pool_config.isolation_level;
-        dbapi->set_isolation_level(base.empty() ? engine->dialect->default_isolation_level() : base);
+        dbapi->set_isolation_level(base.empty() ? engine->dialect->default_isolation_level()
+                                                : base);
       }
     } catch (const std::exception& e) {
-      engine->log->warning(fmt::format("Exception during connection reset: {}; invalidating", e.what()));
+      engine->log->warning(
+          fmt::format("Exception during connection reset: {}; invalidating", e.what()));
       pool->invalidate(record, "reset failed");
     }
     pool->checkin(record);
@@ -462,41 +553,130 @@ detail::ConnectionCore& Connection::core() const {
   return *core_;
 }
 
+namespace {
+
+// inserted_primary_key of a single-row insert(): given values first, then the
+// generated key (RETURNING row or lastrowid).
+void fill_inserted_pk(detail::ResultState& st, const Compiled& c,
+                      std::span<const Value* const> binds, const std::vector<Value>* returned) {
+  st.is_insert = true;
+  st.pk_keys = c.pk_keys;
+  if (c.pk_keys.empty()) return;
+  std::vector<Value> pk(c.pk_keys.size());
+  for (std::size_t k = 0; k < c.pk_keys.size(); ++k) {
+    for (std::size_t i = 0; i < c.slots.size(); ++i)
+      if (c.slots[i].name == c.pk_keys[k] && binds[i] != nullptr) pk[k] = *binds[i];
+    if (pk[k].is_null() && returned && k < returned->size()) pk[k] = (*returned)[k];
+    if (pk[k].is_null() && static_cast<std::int32_t>(k) == c.autoinc_pk && st.lastrowid)
+      pk[k] = Value(*st.lastrowid);
+  }
+  st.inserted_pk = std::move(pk);
+}
+
+}  // namespace
+
 Result Connection::execute(const Executable& statement, const Params& params) {
   auto& c = core();
   c.ensure_open();
-  auto compiled = statement.compile(c.engine->dialect->statement_compiler());
-  const auto& names = compiled->bind_names;
-  detail::BindArray binds(names.size());
-  const Value** out = binds.data();
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const Value* v = params.find(names[i]);
-    if (v == nullptr)
-      throw InvalidRequestError(fmt::format(
-          "A value is required for bind parameter '{}' (statement: {}); pass it in the "
-          "parameters, e.g. {{{{\"{}\", value}}}}",
-          names[i], statement.str(), names[i]));
-    out[i] = v;
+  const SQLCompiler& dialect = c.engine->dialect->statement_compiler();
+  auto compiled =
+      statement.compile_for(dialect, c.engine->compiled_cache.get(), &params, false, c.literals);
+  if (compiled->slots.empty()) {
+    const auto& names = compiled->bind_names;
+    detail::BindArray binds(names.size());
+    const Value** out = binds.data();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const Value* v = params.find(names[i]);
+      if (v == nullptr)
+        throw InvalidRequestError(fmt::format(
+            "A value is required for bind parameter '{}' (statement: {}); pass it in the "
+            "parameters, e.g. {{{{\"{}\", value}}}}",
+            names[i], statement.str(), names[i]));
+      out[i] = v;
+    }
+    return c.run(compiled->sql, binds.span());
   }
-  return c.run(compiled->sql, binds.span());
+  detail::BindArray binds(compiled->slots.size());
+  // Converted values live in a local vector: a listener may execute again on
+  // this connection while these pointers are in use.
+  std::vector<Value> scratch;
+  detail::SlotResolver(*compiled, c.literals, dialect)
+      .resolve(params, binds.data(), scratch, -1, 0);
+  Result r = c.run(compiled->sql, binds.span(), compiled.get());
+  if (compiled->kind == Compiled::Kind::insert) {
+    auto& st = *r.state_;
+    if (compiled->returning_pk) {
+      // The RETURNING row is ours, not the caller's: read it, show no rows.
+      std::vector<Value> returned;
+      if (auto row = r.fetchone()) returned = row->values();
+      st.returns_rows = false;
+      st.rowcount = 1;
+      r.close();
+      st.hard_closed = false;
+      st.closed = true;
+      fill_inserted_pk(st, *compiled, binds.span(), &returned);
+    } else {
+      fill_inserted_pk(st, *compiled, binds.span(), nullptr);
+    }
+  }
+  if (r.state_) r.state_->compiled = std::move(compiled);
+  return r;
 }
 
 Result Connection::execute(const Executable& statement, const std::vector<Params>& params) {
   if (params.empty()) return execute(statement, Params{});
   auto& c = core();
   c.ensure_open();
-  auto compiled = statement.compile(c.engine->dialect->statement_compiler());
-  detail::ParamsBatch batch(params, compiled->bind_names);
-  return c.run_many(compiled->sql, batch);
+  const SQLCompiler& dialect = c.engine->dialect->statement_compiler();
+  auto compiled = statement.compile_for(dialect, c.engine->compiled_cache.get(), &params.front(),
+                                        true, c.literals);
+  if (compiled->slots.empty()) {
+    detail::ParamsBatch batch(params, compiled->bind_names);
+    return c.run_many(compiled->sql, batch);
+  }
+  if (compiled->user_returning)
+    throw InvalidRequestError(
+        "RETURNING with several parameter sets (executemany) is not supported yet; execute the "
+        "statement once per set, or use a multi-row insert().values([...]).returning(...)");
+  std::vector<const Value*> literals = c.literals;
+  detail::SlotResolver resolver(*compiled, literals, dialect);
+  detail::SlotBatch batch(resolver, compiled->slots.size(), params.size(),
+                          [&](std::size_t i) -> const Params& { return params[i]; });
+  Result r = c.run_many(compiled->sql, batch);
+  if (r.state_) {
+    r.state_->executemany = true;
+    r.state_->is_insert = compiled->kind == Compiled::Kind::insert;
+  }
+  return r;
 }
 
 Result Connection::execute(const Executable& statement, std::size_t count,
                            const std::function<void(std::size_t, Params&)>& fill) {
   auto& c = core();
   c.ensure_open();
-  auto compiled = statement.compile(c.engine->dialect->statement_compiler());
-  detail::GeneratedBatch batch(count, fill, compiled->bind_names);
-  return c.run_many(compiled->sql, batch);
+  const SQLCompiler& dialect = c.engine->dialect->statement_compiler();
+  Params first;
+  if (count > 0) fill(0, first);
+  auto compiled =
+      statement.compile_for(dialect, c.engine->compiled_cache.get(), &first, true, c.literals);
+  if (compiled->slots.empty()) {
+    detail::GeneratedBatch batch(count, fill, compiled->bind_names);
+    return c.run_many(compiled->sql, batch);
+  }
+  std::vector<const Value*> literals = c.literals;
+  detail::SlotResolver resolver(*compiled, literals, dialect);
+  Params current;
+  detail::SlotBatch batch(resolver, compiled->slots.size(), count,
+                          [&](std::size_t i) -> const Params& {
+                            fill(i, current);
+                            return current;
+                          });
+  Result r = c.run_many(compiled->sql, batch);
+  if (r.state_) {
+    r.state_->executemany = true;
+    r.state_->is_insert = compiled->kind == Compiled::Kind::insert;
+  }
+  return r;
 }
 
 Result Connection::exec_driver_sql(std::string_view sql, const std::vector<Value>& params) {
@@ -543,8 +723,8 @@ NestedTransaction Connection::begin_nested() {
   auto& c = core();
   c.ensure_connection();
   if (!c.engine->dialect->supports_savepoints())
-    throw NotSupportedError(fmt::format("the {} dialect does not support SAVEPOINT",
-                                        c.engine->dialect->name()));
+    throw NotSupportedError(
+        fmt::format("the {} dialect does not support SAVEPOINT", c.engine->dialect->name()));
   if (c.autocommit)
     throw InvalidRequestError(
         "begin_nested() needs a transaction, but this connection uses isolation_level "

@@ -1,10 +1,10 @@
 // create_engine(), Engine, event registration, parameter rendering.
 #include "alchemy/engine/engine.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 #include "alchemy/exc.hpp"
 #include "engine/internal.hpp"
@@ -15,14 +15,16 @@ namespace detail {
 
 std::string EngineState::validate_isolation_level(std::string_view level) const {
   std::string up;
-  for (char c : level) up += static_cast<char>(c == '_' ? ' ' : std::toupper(static_cast<unsigned char>(c)));
+  for (char c : level)
+    up += static_cast<char>(c == '_' ? ' ' : std::toupper(static_cast<unsigned char>(c)));
   auto levels = dialect->isolation_levels();
   if (std::find(levels.begin(), levels.end(), up) != levels.end()) return up;
   std::string valid;
   for (const auto& l : levels) valid += (valid.empty() ? "" : ", ") + l;
-  throw ArgumentError(fmt::format("Invalid value '{}' for isolation_level. Valid isolation levels "
-                                  "for '{}' are {}",
-                                  level, dialect->name(), valid));
+  throw ArgumentError(
+      fmt::format("Invalid value '{}' for isolation_level. Valid isolation levels "
+                  "for '{}' are {}",
+                  level, dialect->name(), valid));
 }
 
 namespace {
@@ -81,7 +83,8 @@ std::string render_batch(const ParamBatch& batch) {
       show(r);
       out += ", ";
     }
-    out += fmt::format(" ... displaying {} of {} total bound parameter sets ...  ", kMaxSets, total);
+    out +=
+        fmt::format(" ... displaying {} of {} total bound parameter sets ...  ", kMaxSets, total);
     show(total - 2);
     out += ", ";
     show(total - 1);
@@ -103,18 +106,20 @@ Engine create_engine(std::string_view url, const EngineOptions& options) {
 
 Engine create_engine(const URL& url, const EngineOptions& options) {
   auto state = std::make_shared<detail::EngineState>();
+  state->compiled_cache = std::make_unique<CompiledCache>(options.query_cache_size);
   state->url = url;
   state->dialect = load_dialect(url.get_backend_name(), url.get_driver_name());
   state->options = options;
 
   if (options.pool_size < 0)
-    throw ArgumentError(fmt::format("pool_size must be >= 0 (0 means no limit), got {}",
-                                    options.pool_size));
+    throw ArgumentError(
+        fmt::format("pool_size must be >= 0 (0 means no limit), got {}", options.pool_size));
   if (options.max_overflow < -1)
     throw ArgumentError(fmt::format("max_overflow must be >= -1 (-1 means no limit), got {}",
                                     options.max_overflow));
   if (!(options.pool_timeout >= 0))
-    throw ArgumentError(fmt::format("pool_timeout must be >= 0 seconds, got {}", options.pool_timeout));
+    throw ArgumentError(
+        fmt::format("pool_timeout must be >= 0 seconds, got {}", options.pool_timeout));
 
   auto& log = *state->log;
   log.echo = options.echo;
@@ -144,8 +149,8 @@ Engine create_engine(const URL& url, const EngineOptions& options) {
 
   state->poolclass = options.poolclass;
   if (state->poolclass == PoolClass::default_) {
-    state->poolclass =
-        state->dialect->default_pool(url) == PoolKind::static_ ? PoolClass::static_ : PoolClass::queue;
+    state->poolclass = state->dialect->default_pool(url) == PoolKind::static_ ? PoolClass::static_
+                                                                              : PoolClass::queue;
   }
   state->pool = make_pool(state->poolclass, cfg, state->events, state->log);
   return Engine(std::move(state));
@@ -175,13 +180,11 @@ std::string Engine::str() const { return "Engine(" + state_->url.render_as_strin
 
 namespace event::detail {
 
-#define ALCHEMY_EVENT_LIST(tag, member, Fn)                                         \
-  ListenerId add(const Engine& e, tag, Fn fn) {                                     \
-    return e.state().events->member.add(std::move(fn));                             \
-  }                                                                                 \
-  bool remove(const Engine& e, tag, ListenerId id) {                                \
-    return e.state().events->member.remove(id);                                     \
-  }
+#define ALCHEMY_EVENT_LIST(tag, member, Fn)             \
+  ListenerId add(const Engine& e, tag, Fn fn) {         \
+    return e.state().events->member.add(std::move(fn)); \
+  }                                                     \
+  bool remove(const Engine& e, tag, ListenerId id) { return e.state().events->member.remove(id); }
 
 ALCHEMY_EVENT_LIST(connect_t, connect, ConnectFn)
 ALCHEMY_EVENT_LIST(checkout_t, checkout, ConnectFn)

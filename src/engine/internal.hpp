@@ -92,11 +92,11 @@ class PoolBase : public Pool {
   void connect_record(ConnectionRecord* rec);
   /// Rolls back, fires checkin listeners; closes the connection on failure.
   void reset_for_checkin(ConnectionRecord* rec) noexcept;
-  static std::unique_ptr<ConnectionRecord> new_record() { return std::make_unique<ConnectionRecord>(); }
-  static int& shares(ConnectionRecord* rec) { return rec->shares_; }
-  static bool is_connected(ConnectionRecord* rec) {
-    return rec->conn_ && !rec->conn_->is_closed();
+  static std::unique_ptr<ConnectionRecord> new_record() {
+    return std::make_unique<ConnectionRecord>();
   }
+  static int& shares(ConnectionRecord* rec) { return rec->shares_; }
+  static bool is_connected(ConnectionRecord* rec) { return rec->conn_ && !rec->conn_->is_closed(); }
   static void close_record(ConnectionRecord* rec) noexcept {
     if (rec->conn_) rec->conn_->close();
     rec->conn_.reset();
@@ -127,6 +127,8 @@ struct EngineState {
   std::string default_isolation_level;  // upper case
   mutable std::mutex pool_mu;
   std::shared_ptr<PoolBase> pool;  // replaced by dispose()
+  /// Compiled forms of expression statements, shared by all connections.
+  std::unique_ptr<CompiledCache> compiled_cache;
 
   std::shared_ptr<PoolBase> current_pool() const {
     std::lock_guard lock(pool_mu);
@@ -141,7 +143,7 @@ class ResultCursorBase;
 /// The state behind a Connection (and its Transactions and Results).
 struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   std::shared_ptr<EngineState> engine;
-  std::shared_ptr<PoolBase> pool;     // the pool `record` came from
+  std::shared_ptr<PoolBase> pool;      // the pool `record` came from
   ConnectionRecord* record = nullptr;  // null: closed, or invalidated awaiting reconnect
   DriverConnection* dbapi = nullptr;
   Connection* handle = nullptr;  // the Connection object, for listeners
@@ -173,6 +175,7 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   std::unique_ptr<DriverCursor> spare_cursor;
   struct MetaEntry {
     const char* sql = nullptr;
+    const Compiled* compiled = nullptr;
     std::shared_ptr<const ResultMetaData> meta;
   };
   std::array<MetaEntry, 8> meta_cache{};
@@ -184,14 +187,19 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   void recycle_cursor(std::unique_ptr<DriverCursor> c) noexcept {
     if (!spare_cursor && dbapi != nullptr) spare_cursor = std::move(c);
   }
-  std::shared_ptr<const ResultMetaData> metadata_for(std::string_view sql, const DriverCursor& c);
+  std::shared_ptr<const ResultMetaData> metadata_for(std::string_view sql, const DriverCursor& c,
+                                                     const Compiled* compiled);
+  /// Scratch for compile_for()'s literal values and processed binds (reused).
+  std::vector<const Value*> literals;
+  std::vector<Value> processed;
 
   ~ConnectionCore();
   void ensure_open() const;
   /// Makes sure a DBAPI connection is present (reconnects after invalidate()).
   void ensure_connection();
   void autobegin();
-  Result run(std::string_view sql, std::span<const Value* const> params);
+  Result run(std::string_view sql, std::span<const Value* const> params,
+             const Compiled* compiled = nullptr);
   Result run_many(std::string_view sql, const ParamBatch& batch);
   void do_begin();
   void do_commit();
@@ -219,6 +227,13 @@ struct ResultState {
   std::size_t yield_per = 0;
   std::int64_t rowcount = -1;
   std::optional<std::int64_t> lastrowid;
+  /// insert(): the primary key of the inserted row (see Result::inserted_primary_key).
+  std::optional<std::vector<Value>> inserted_pk;
+  std::vector<std::string> pk_keys;
+  bool is_insert = false;
+  bool executemany = false;
+  /// Keeps a compiled statement's types alive while its rows are read.
+  std::shared_ptr<const Compiled> compiled;
 
   ~ResultState();
   /// Advances; returns the current view row or nullptr at the end.

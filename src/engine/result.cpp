@@ -2,9 +2,9 @@
 // (no copies); copying a view materializes it.
 #include "alchemy/engine/result.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "alchemy/exc.hpp"
 #include "engine/internal.hpp"
@@ -24,9 +24,10 @@ std::size_t ResultMetaData::index(std::string_view name) const {
   if (i >= 0) return static_cast<std::size_t>(i);
   std::string cols;
   for (const auto& k : keys) cols += (cols.empty() ? "'" : ", '") + k + "'";
-  throw NoSuchColumnError(fmt::format("Could not locate column in row for column '{}'; the row "
-                                      "has {}",
-                                      name, cols.empty() ? "no columns" : cols));
+  throw NoSuchColumnError(
+      fmt::format("Could not locate column in row for column '{}'; the row "
+                  "has {}",
+                  name, cols.empty() ? "no columns" : cols));
 }
 
 void throw_no_result(std::string_view what) { throw NoResultFound(std::string(what)); }
@@ -91,7 +92,7 @@ void Row::materialize_from(const Row& other) {
     const std::size_t n = other.meta_->keys.size();
     values_.clear();
     values_.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) values_.push_back(other.cursor_->get_value(i));
+    for (std::size_t i = 0; i < n; ++i) values_.push_back(other.get_value(i));
   } else {
     values_ = other.values_;
   }
@@ -123,8 +124,8 @@ Row& Row::operator=(Row&& other) noexcept(false) {
 }
 
 void Row::throw_bad_index(std::size_t i) const {
-  throw NoSuchColumnError(fmt::format("Row index {} is out of range; the row has {} columns", i,
-                                      size()));
+  throw NoSuchColumnError(
+      fmt::format("Row index {} is out of range; the row has {} columns", i, size()));
 }
 
 namespace {
@@ -135,14 +136,24 @@ namespace {
   } catch (const NoSuchColumnError&) {
     throw;
   } catch (const InvalidRequestError& e) {
-    throw InvalidRequestError(fmt::format("column '{}' (index {}): {}", row.keys()[i], i, e.what()));
+    throw InvalidRequestError(
+        fmt::format("column '{}' (index {}): {}", row.keys()[i], i, e.what()));
   }
 }
 }  // namespace
 
 Value Row::get_value(std::size_t i) const {
   check_index(i);
-  if (cursor_ != nullptr) return cursor_->get_value(i);
+  if (cursor_ != nullptr) {
+    if (meta_->processes(i)) {
+      try {
+        return meta_->process(i, cursor_->get_value(i));
+      } catch (const InvalidRequestError&) {
+        rethrow_with_column(*this, i);
+      }
+    }
+    return cursor_->get_value(i);
+  }
   return values_[i];
 }
 
@@ -155,6 +166,7 @@ bool Row::is_null(std::size_t i) const {
 std::int64_t Row::get_int64(std::size_t i) const {
   check_index(i);
   try {
+    if (cursor_ != nullptr && meta_->processes(i)) return get_value(i).as<std::int64_t>();
     if (cursor_ != nullptr) return cursor_->get_int64(i);
     return values_[i].as<std::int64_t>();
   } catch (const InvalidRequestError&) {
@@ -165,6 +177,7 @@ std::int64_t Row::get_int64(std::size_t i) const {
 double Row::get_double(std::size_t i) const {
   check_index(i);
   try {
+    if (cursor_ != nullptr && meta_->processes(i)) return get_value(i).as<double>();
     if (cursor_ != nullptr) return cursor_->get_double(i);
     return values_[i].as<double>();
   } catch (const InvalidRequestError&) {
@@ -175,6 +188,7 @@ double Row::get_double(std::size_t i) const {
 bool Row::get_bool(std::size_t i) const {
   check_index(i);
   try {
+    if (cursor_ != nullptr && meta_->processes(i)) return get_value(i).as<bool>();
     if (cursor_ != nullptr) return cursor_->get_bool(i);
     return values_[i].as<bool>();
   } catch (const InvalidRequestError&) {
@@ -186,6 +200,7 @@ std::string Row::get_string(std::size_t i) const {
   check_index(i);
   try {
     // The driver's get_text() throws for NULL: no separate is_null() round.
+    if (cursor_ != nullptr && meta_->processes(i)) return get_value(i).as<std::string>();
     if (cursor_ != nullptr) return std::string(cursor_->get_text(i));
     return values_[i].as<std::string>();
   } catch (const InvalidRequestError&) {
@@ -196,14 +211,18 @@ std::string Row::get_string(std::size_t i) const {
 std::string_view Row::get_string_view(std::size_t i) const {
   check_index(i);
   try {
+    if (cursor_ != nullptr && meta_->processes(i))
+      throw InvalidRequestError(
+          "this column's values are converted by its SQL type, so there is no driver text to "
+          "view; read it as std::string or Value");
     if (cursor_ != nullptr) return cursor_->get_text(i);
     const Value& v = values_[i];
     if (v.kind() == ValueKind::text) return v.get<std::string>();
     if (v.kind() == ValueKind::json) return v.get<Json>().text;
     if (v.kind() == ValueKind::decimal) return v.get<Decimal>().str();
     if (v.is_null()) detail::throw_null_value("std::string_view");
-    throw InvalidRequestError(fmt::format("a {} value has no text to view; read it as std::string",
-                                          to_string(v.kind())));
+    throw InvalidRequestError(
+        fmt::format("a {} value has no text to view; read it as std::string", to_string(v.kind())));
   } catch (const InvalidRequestError&) {
     rethrow_with_column(*this, i);
   }
@@ -391,10 +410,27 @@ std::optional<std::int64_t> Result::lastrowid() const {
   return s.lastrowid;
 }
 
-std::vector<Value> Result::inserted_primary_key() const {
-  throw InvalidRequestError(
-      "inserted_primary_key is only available for insert() constructs, which know their "
-      "table; for a textual INSERT use RETURNING (SQLite 3.35+, PostgreSQL) or lastrowid()");
+Row Result::inserted_primary_key() const {
+  const auto* s = state_.get();
+  if (s == nullptr || !s->is_insert)
+    throw InvalidRequestError(
+        "inserted_primary_key is only available for insert() constructs, which know their "
+        "table (Statement is not an insert() expression construct); for a textual INSERT use "
+        "RETURNING (SQLite 3.35+, PostgreSQL) or lastrowid()");
+  if (s->executemany)
+    throw InvalidRequestError(
+        "This statement was an executemany call; inserted_primary_key is only available for "
+        "single-row inserts. Use RETURNING with one execute() per row, or insert().values() "
+        "with RETURNING for several rows");
+  if (!s->inserted_pk)
+    throw InvalidRequestError("the table has no primary key; inserted_primary_key is empty");
+  auto meta = std::make_shared<detail::ResultMetaData>();
+  meta->keys = s->pk_keys;
+  return Row(std::move(meta), *s->inserted_pk);
+}
+
+Value detail::ResultMetaData::process(std::size_t i, Value raw) const {
+  return types[i]->result_value(std::move(raw), *dialect);
 }
 
 void Result::close() noexcept {
@@ -411,9 +447,7 @@ Result::iterator Result::begin() {
   return iterator(this);
 }
 
-Result::iterator::iterator(Result* r) : result_(r) {
-  row_ = r->state().advance();
-}
+Result::iterator::iterator(Result* r) : result_(r) { row_ = r->state().advance(); }
 
 Result::iterator& Result::iterator::operator++() {
   row_ = result_->state().advance();

@@ -9,8 +9,7 @@ namespace {
 bool fire(std::atomic<bool>& flag) { return flag.exchange(false); }
 
 [[noreturn]] void raise(const char* message, bool disconnect) {
-  throw_dbapi_error(DBAPIErrorKind::operational_error, message, "", disconnect ? 0 : 5,
-                    disconnect);
+  throw_dbapi_error(DBAPIErrorKind::operational_error, message, "", disconnect ? 0 : 5, disconnect);
 }
 
 class FaultyCursor final : public DriverCursor {
@@ -91,6 +90,10 @@ class FaultyDialect final : public Dialect {
   }
   std::vector<std::string> isolation_levels() const override { return inner_->isolation_levels(); }
   std::string default_isolation_level() const override { return inner_->default_isolation_level(); }
+  bool has_table(Connection& conn, std::string_view table,
+                 const std::optional<std::string>& schema) const override {
+    return inner_->has_table(conn, table, schema);
+  }
 
  private:
   std::shared_ptr<const Dialect> inner_;
@@ -101,8 +104,7 @@ class FaultyDialect final : public Dialect {
 FaultPlan& faults() {
   static FaultPlan plan;
   static const bool registered = [] {
-    register_dialect("faulty", {"sqlite"},
-                     [] { return std::make_shared<const FaultyDialect>(); });
+    register_dialect("faulty", {"sqlite"}, [] { return std::make_shared<const FaultyDialect>(); });
     return true;
   }();
   (void)registered;

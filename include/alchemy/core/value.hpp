@@ -199,9 +199,10 @@ class ALCHEMY_EXPORT Value {
   Value(std::nullopt_t) {}
   Value(bool v) : v_(v) {}
   template <class I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
-  /// Throws ArgumentError for an unsigned value above INT64_MAX (it would wrap).
-  Value(I v) : v_(detail::checked_int64(v)) {}
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
+      /// Throws ArgumentError for an unsigned value above INT64_MAX (it would wrap).
+      Value(I v)
+      : v_(detail::checked_int64(v)) {}
   Value(double v) : v_(v) {}
   Value(float v) : v_(static_cast<double>(v)) {}
   Value(const char* v) : v_(std::string(v)) {}
@@ -291,19 +292,32 @@ const T& Value::get() const {
 }
 
 // Conversions are compiled once in value.cpp; these are the supported targets.
-template <> ALCHEMY_EXPORT bool Value::as<bool>() const;
-template <> ALCHEMY_EXPORT std::int64_t Value::as<std::int64_t>() const;
-template <> ALCHEMY_EXPORT double Value::as<double>() const;
-template <> ALCHEMY_EXPORT std::string Value::as<std::string>() const;
-template <> ALCHEMY_EXPORT Bytes Value::as<Bytes>() const;
-template <> ALCHEMY_EXPORT Decimal Value::as<Decimal>() const;
-template <> ALCHEMY_EXPORT Date Value::as<Date>() const;
-template <> ALCHEMY_EXPORT Time Value::as<Time>() const;
-template <> ALCHEMY_EXPORT DateTime Value::as<DateTime>() const;
-template <> ALCHEMY_EXPORT Interval Value::as<Interval>() const;
-template <> ALCHEMY_EXPORT Uuid Value::as<Uuid>() const;
-template <> ALCHEMY_EXPORT Json Value::as<Json>() const;
-template <> ALCHEMY_EXPORT Value Value::as<Value>() const;
+template <>
+ALCHEMY_EXPORT bool Value::as<bool>() const;
+template <>
+ALCHEMY_EXPORT std::int64_t Value::as<std::int64_t>() const;
+template <>
+ALCHEMY_EXPORT double Value::as<double>() const;
+template <>
+ALCHEMY_EXPORT std::string Value::as<std::string>() const;
+template <>
+ALCHEMY_EXPORT Bytes Value::as<Bytes>() const;
+template <>
+ALCHEMY_EXPORT Decimal Value::as<Decimal>() const;
+template <>
+ALCHEMY_EXPORT Date Value::as<Date>() const;
+template <>
+ALCHEMY_EXPORT Time Value::as<Time>() const;
+template <>
+ALCHEMY_EXPORT DateTime Value::as<DateTime>() const;
+template <>
+ALCHEMY_EXPORT Interval Value::as<Interval>() const;
+template <>
+ALCHEMY_EXPORT Uuid Value::as<Uuid>() const;
+template <>
+ALCHEMY_EXPORT Json Value::as<Json>() const;
+template <>
+ALCHEMY_EXPORT Value Value::as<Value>() const;
 
 namespace detail {
 /// int, int32_t, uint16_t ...: `v` converted, or InvalidRequestError when the

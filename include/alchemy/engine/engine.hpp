@@ -65,6 +65,9 @@ struct EngineOptions {
   LogHandler logger;
   /// Name shown in log lines: "alchemy.engine.Engine.<logging_name>".
   std::string logging_name;
+  /// Entries of the compiled-statement cache (SQLAlchemy's query_cache_size;
+  /// 0 disables it).
+  std::size_t query_cache_size = 500;
 };
 
 /// A pool of connections to one database plus its dialect. Copyable handle.
@@ -103,9 +106,7 @@ class ALCHEMY_EXPORT Engine {
   detail::EngineState& state() const noexcept { return *state_; }
   const std::shared_ptr<detail::EngineState>& state_ptr() const noexcept { return state_; }
 
-  friend bool operator==(const Engine& a, const Engine& b) noexcept {
-    return a.state_ == b.state_;
-  }
+  friend bool operator==(const Engine& a, const Engine& b) noexcept { return a.state_ == b.state_; }
 
  private:
   std::shared_ptr<detail::EngineState> state_;

@@ -35,6 +35,7 @@
 namespace alchemy {
 
 class URL;
+class Connection;
 
 /// Per-execution options a driver honours.
 struct CursorOptions {
@@ -143,8 +144,8 @@ using DBAPIConnection = DriverConnection;
 
 /// Which pool a dialect wants for a URL when the user does not choose.
 enum class PoolKind {
-  queue,   ///< QueuePool: pool_size + max_overflow connections (servers, files)
-  static_, ///< StaticPool: one connection shared for the engine's life (sqlite :memory:)
+  queue,    ///< QueuePool: pool_size + max_overflow connections (servers, files)
+  static_,  ///< StaticPool: one connection shared for the engine's life (sqlite :memory:)
 };
 
 /// Connection arguments as strings (the URL's query plus create_engine's connect_args).
@@ -174,6 +175,17 @@ class ALCHEMY_EXPORT Dialect {
   /// The level connections start with.
   virtual std::string default_isolation_level() const = 0;
   virtual bool supports_savepoints() const { return true; }
+
+  // ---- schema queries (create_all's checkfirst; reflection builds on them)
+  /// Whether a table (or view) of this name exists; `schema` empty: the default.
+  virtual bool has_table(Connection& conn, std::string_view table,
+                         const std::optional<std::string>& schema) const = 0;
+  /// Whether a named type exists (PostgreSQL ENUM types); false elsewhere.
+  virtual bool has_type(Connection& conn, std::string_view type,
+                        const std::optional<std::string>& schema) const {
+    (void)conn, (void)type, (void)schema;
+    return false;
+  }
   virtual bool supports_returning() const { return true; }
 };
 

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "alchemy/core/types.hpp"
 #include "alchemy/core/value.hpp"
 #include "alchemy/export.hpp"
 
@@ -40,6 +41,13 @@ struct ConnectionCore;
 /// Column names of a result, shared by its rows.
 struct ALCHEMY_EXPORT ResultMetaData {
   std::vector<std::string> keys;
+  /// Per column, the SQL type whose result_value() converts it (null: none);
+  /// empty when no column needs conversion.
+  std::vector<std::shared_ptr<const TypeEngine>> types;
+  const SQLCompiler* dialect = nullptr;
+  /// Converts a raw driver value of column `i`.
+  Value process(std::size_t i, Value raw) const;
+  bool processes(std::size_t i) const noexcept { return !types.empty() && types[i] != nullptr; }
   /// Index of the column named `name`, or -1.
   std::ptrdiff_t find(std::string_view name) const noexcept;
   /// Index of `name`; throws NoSuchColumnError listing the columns.
@@ -268,9 +276,11 @@ class ALCHEMY_EXPORT Result {
   /// The rowid of the inserted row where the driver has one (SQLite); empty otherwise
   /// (use RETURNING on PostgreSQL).
   std::optional<std::int64_t> lastrowid() const;
-  /// Primary key of the row an insert() construct inserted. textual SQL has no
-  /// compiled knowledge of the table, so for text() this raises InvalidRequestError.
-  std::vector<Value> inserted_primary_key() const;
+  /// Primary key of the row an insert() construct inserted, as a Row keyed by
+  /// the primary key columns ("(1,)"); a column the database generated and the
+  /// driver could not report is NULL. For text() and executemany this raises
+  /// InvalidRequestError, as in SQLAlchemy.
+  Row inserted_primary_key() const;
 
   /// Releases the cursor; further fetches raise ResourceClosedError. Idempotent.
   void close() noexcept;
@@ -308,6 +318,7 @@ class ALCHEMY_EXPORT Result {
  private:
   friend class iterator;
   detail::ResultState& state() const;
+  friend class Connection;
   std::shared_ptr<detail::ResultState> state_;
 };
 

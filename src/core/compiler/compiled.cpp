@@ -7,12 +7,16 @@ namespace alchemy {
 SQLCompiler::~SQLCompiler() = default;
 
 void SQLCompiler::render_bind(std::string& out, std::size_t position) const {
+  render_bind(out, position, paramstyle());
+}
+
+void SQLCompiler::render_bind(std::string& out, std::size_t position, ParamStyle style) const {
   char buf[24];
   auto number = [&] {
     auto r = std::to_chars(buf, buf + sizeof buf, position);
     out.append(buf, r.ptr);
   };
-  switch (paramstyle()) {
+  switch (style) {
     case ParamStyle::qmark:
       out += '?';
       break;
@@ -26,6 +30,10 @@ void SQLCompiler::render_bind(std::string& out, std::size_t position) const {
       break;
     case ParamStyle::format:
       out += "%s";
+      break;
+    case ParamStyle::named:
+      out += ":param_";
+      number();
       break;
   }
 }

@@ -174,6 +174,26 @@ std::string TextClause::str() const {
   return s;
 }
 
+void TextClause::render_fragment(
+    std::string& out, const std::function<void(std::string&, const std::string&)>& bind) const {
+  for (const Piece& p : impl_->pieces) {
+    if (p.bind < 0) {
+      out += p.literal;
+    } else {
+      bind(out, impl_->names[static_cast<std::size_t>(p.bind)]);
+    }
+  }
+}
+
+std::shared_ptr<const Compiled> Executable::compile_for(const SQLCompiler& compiler,
+                                                        CompiledCache* /*cache*/,
+                                                        const Params* /*first_params*/,
+                                                        bool /*executemany*/,
+                                                        std::vector<const Value*>& literals) const {
+  literals.clear();
+  return compile(compiler);
+}
+
 const std::vector<std::string>& TextClause::bind_names() const { return impl_->names; }
 const std::string& TextClause::text() const { return impl_->sql; }
 

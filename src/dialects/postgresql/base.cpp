@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "alchemy/core/compiler/compiled.hpp"
+#include "alchemy/core/types.hpp"
+#include "alchemy/engine/connection.hpp"
 #include "alchemy/engine/interfaces.hpp"
 #include "alchemy/engine/url.hpp"
 #include "alchemy/exc.hpp"
@@ -29,6 +31,64 @@ class PGCompiler final : public SQLCompiler {
  public:
   std::string_view dialect_name() const override { return "postgresql"; }
   ParamStyle paramstyle() const override { return ParamStyle::numeric_dollar; }
+  bool supports_ilike() const override { return true; }
+  bool supports_distinct_on() const override { return true; }
+  bool supports_native_enum() const override { return true; }
+  bool supports_comments() const override { return true; }
+
+  std::string type_ddl(const TypeEngine& type) const override {
+    const TypeEngine& t = type.dialect_impl();
+    switch (t.kind()) {
+      case TypeKind::datetime:
+        return static_cast<const types::TemporalType&>(t).timezone()
+                   ? "TIMESTAMP WITH TIME ZONE"
+                   : "TIMESTAMP WITHOUT TIME ZONE";
+      case TypeKind::time:
+        return static_cast<const types::TemporalType&>(t).timezone() ? "TIME WITH TIME ZONE"
+                                                                     : "TIME WITHOUT TIME ZONE";
+      case TypeKind::large_binary:
+        return "BYTEA";
+      case TypeKind::uuid:
+        return "UUID";
+      case TypeKind::float_: {
+        const auto& f = static_cast<const types::FloatType&>(t);
+        return f.precision() ? "FLOAT(" + std::to_string(*f.precision()) + ")" : "FLOAT";
+      }
+      case TypeKind::enum_: {
+        const auto& e = static_cast<const types::EnumType&>(t);
+        if (!e.native_enum()) return SQLCompiler::type_ddl(type);
+        if (e.name().empty())
+          throw CompileError("PostgreSQL ENUM type requires a name: Enum({...}, \"name\")");
+        std::string out;
+        quote_identifier(out, e.name());
+        return out;
+      }
+      case TypeKind::array: {
+        const auto& a = static_cast<const types::ArrayType&>(t);
+        std::string out = type_ddl(*a.item_type());
+        for (int i = 0; i < a.dimensions(); ++i) out += "[]";
+        return out;
+      }
+      default:
+        return SQLCompiler::type_ddl(type);
+    }
+  }
+
+  std::string column_type_ddl(const TypeEngine& type, bool autoincrement) const override {
+    if (autoincrement) {
+      switch (type.dialect_impl().kind()) {
+        case TypeKind::big_integer:
+          return "BIGSERIAL";
+        case TypeKind::small_integer:
+          return "SMALLSERIAL";
+        case TypeKind::integer:
+          return "SERIAL";
+        default:
+          break;
+      }
+    }
+    return type_ddl(type);
+  }
 };
 
 // Levenshtein distance, for "did you mean" hints on misspelt keywords.
@@ -74,6 +134,36 @@ class PGDialect final : public Dialect {
   std::string_view name() const override { return "postgresql"; }
   std::string_view driver() const override { return "libpq"; }
   const SQLCompiler& statement_compiler() const override { return compiler_; }
+
+  bool has_table(Connection& conn, std::string_view table,
+                 const std::optional<std::string>& schema) const override {
+    std::vector<Value> params{Value(std::string(table))};
+    std::string sql =
+        "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+        "c.relnamespace WHERE c.relname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ";
+    if (schema) {
+      sql += "n.nspname = $2";
+      params.emplace_back(*schema);
+    } else {
+      sql += "pg_catalog.pg_table_is_visible(c.oid)";
+    }
+    return conn.exec_driver_sql(sql, params).first().has_value();
+  }
+
+  bool has_type(Connection& conn, std::string_view type,
+                const std::optional<std::string>& schema) const override {
+    std::vector<Value> params{Value(std::string(type))};
+    std::string sql =
+        "SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = "
+        "t.typnamespace WHERE t.typname = $1 AND ";
+    if (schema) {
+      sql += "n.nspname = $2";
+      params.emplace_back(*schema);
+    } else {
+      sql += "pg_catalog.pg_type_is_visible(t.oid)";
+    }
+    return conn.exec_driver_sql(sql, params).first().has_value();
+  }
 
   Connector connector(const URL& url, const ConnectArgs& connect_args) const override {
     // libpq keyword/value pairs; a later source replaces an earlier one, so

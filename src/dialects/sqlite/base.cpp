@@ -18,6 +18,8 @@
 #include <system_error>
 #include <vector>
 
+#include "alchemy/core/types.hpp"
+#include "alchemy/engine/connection.hpp"
 #include "alchemy/engine/interfaces.hpp"
 #include "alchemy/engine/url.hpp"
 #include "alchemy/exc.hpp"
@@ -73,7 +75,57 @@ bool has_part(const std::optional<std::string>& part) { return part && !part->em
 class SQLiteCompiler final : public SQLCompiler {
  public:
   std::string_view dialect_name() const override { return "sqlite"; }
+  /// text() keeps numbered ?N so a repeated :name binds one value.
   ParamStyle paramstyle() const override { return ParamStyle::numeric; }
+  ParamStyle statement_paramstyle() const override { return ParamStyle::qmark; }
+  std::string_view boolean_literal(bool v) const override { return v ? "1" : "0"; }
+  bool supports_for_update() const override { return false; }
+  bool implicit_returning() const override { return false; }
+  bool supports_alter() const override { return false; }
+  bool supports_concat_function() const override { return false; }
+  bool supports_native_boolean() const override { return false; }
+  bool ddl_default_parens() const override { return true; }
+  std::string_view true_division_type() const override { return "REAL"; }
+
+  // SQLite stores dates, times, decimals, JSON and UUIDs as text or numbers and
+  // booleans as integers: results of such columns are converted back.
+  bool native_result_type(const TypeEngine& type) const override {
+    switch (type.dialect_impl().kind()) {
+      case TypeKind::boolean:
+      case TypeKind::numeric:
+      case TypeKind::date:
+      case TypeKind::datetime:
+      case TypeKind::time:
+      case TypeKind::interval:
+      case TypeKind::json:
+      case TypeKind::uuid:
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  std::string type_ddl(const TypeEngine& type) const override {
+    // Interval is stored as text; DATETIME keeps NUMERIC affinity away from it
+    // (as SQLAlchemy, which declares Interval as DATETIME on SQLite).
+    if (type.dialect_impl().kind() == TypeKind::interval) return "DATETIME";
+    return SQLCompiler::type_ddl(type);
+  }
+
+  bool render_function(std::string& out, std::string_view name,
+                       const std::vector<std::string>& args) const override {
+    if (name == "now" && args.empty()) {
+      out += "CURRENT_TIMESTAMP";
+      return true;
+    }
+    if (name == "char_length") {
+      out += "length(";
+      for (std::size_t i = 0; i < args.size(); ++i) out += (i ? ", " : "") + args[i];
+      out += ')';
+      return true;
+    }
+    return SQLCompiler::render_function(out, name, args);
+  }
 };
 
 /// The sqlite dialect with the sqlite3 C API driver (SQLAlchemy's pysqlite).
@@ -82,6 +134,20 @@ class SQLiteDialect final : public Dialect {
   std::string_view name() const override { return "sqlite"; }
   std::string_view driver() const override { return "sqlite3"; }
   const SQLCompiler& statement_compiler() const override { return compiler_; }
+
+  bool has_table(Connection& conn, std::string_view table,
+                 const std::optional<std::string>& schema) const override {
+    std::string master = "sqlite_master";
+    if (schema) {
+      std::string q;
+      compiler_.quote_identifier(q, *schema);
+      master = q + ".sqlite_master";
+    }
+    auto r = conn.exec_driver_sql(
+        "SELECT 1 FROM " + master + " WHERE type IN ('table', 'view') AND name = ?",
+        {Value(std::string(table))});
+    return r.first().has_value();
+  }
 
   Connector connector(const URL& url, const ConnectArgs& connect_args) const override {
     if (has_part(url.host()) || url.port() || has_part(url.username()) ||

@@ -13,12 +13,14 @@
 // strings, quoted identifiers and comments are never binds.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "alchemy/core/compiler/compiled.hpp"
+#include "alchemy/core/value.hpp"
 #include "alchemy/export.hpp"
 
 namespace alchemy {
@@ -30,6 +32,16 @@ class ALCHEMY_EXPORT Executable {
   virtual ~Executable();
   /// The compiled form for `compiler`'s dialect (cached; thread-safe).
   virtual std::shared_ptr<const Compiled> compile(const SQLCompiler& compiler) const = 0;
+  /// The compiled form for an execution, through the engine's `cache` (may be
+  /// null), plus this statement's literal bind values in the order the
+  /// Compiled's BindSlot::literal indexes refer to. `first_params` (may be
+  /// null) are the execution's parameters (the first set of an executemany):
+  /// INSERT/UPDATE without values() take their columns from its keys.
+  /// The default compiles without a cache and has no literals (text()).
+  virtual std::shared_ptr<const Compiled> compile_for(const SQLCompiler& compiler,
+                                                      CompiledCache* cache,
+                                                      const Params* first_params, bool executemany,
+                                                      std::vector<const Value*>& literals) const;
   /// A dialect-neutral rendering for debugging (`:name` placeholders).
   virtual std::string str() const = 0;
 };
@@ -43,6 +55,10 @@ class ALCHEMY_EXPORT TextClause final : public Executable {
   /// The distinct parameter names in order of first appearance.
   const std::vector<std::string>& bind_names() const;
   const std::string& text() const;
+  /// Renders the text as a fragment of a larger statement: literal SQL is
+  /// appended, `bind(out, name)` renders each parameter.
+  void render_fragment(std::string& out,
+                       const std::function<void(std::string&, const std::string&)>& bind) const;
 
  private:
   struct Impl;

@@ -1,0 +1,398 @@
+// Rendering of INSERT, UPDATE and DELETE (with RETURNING and ON CONFLICT).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "alchemy/exc.hpp"
+#include "core/compiler/compiler.hpp"
+
+namespace alchemy {
+
+using namespace detail;
+
+namespace detail {
+
+namespace {
+
+const NodeRef* find_value(const std::vector<std::pair<std::string, NodeRef>>& values,
+                          const std::string& key) {
+  for (const auto& [k, v] : values)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+}  // namespace
+
+bool is_integer_autoinc(const TableNode& t, const ColumnNode& c) {
+  if (!t.primary_key || t.primary_key->columns.size() != 1 || t.primary_key->columns[0] != &c)
+    return false;
+  if (c.autoincrement) return *c.autoincrement && c.type->is_integer();
+  // "auto": a single integer primary key without a foreign key or default.
+  return c.type->is_integer() && c.foreign_keys.empty() && !c.default_.is_set() &&
+         !c.server_default && !c.server_default_literal;
+}
+
+void StatementCompiler::returning(std::string& out, const std::vector<NodeRef>& cols, bool record) {
+  if (!d.supports_returning())
+    throw CompileError(
+        fmt::format("RETURNING is not supported by the {} dialect", d.dialect_name()));
+  out += " RETURNING ";
+  SelectNode tmp;
+  tmp.columns = cols;
+  const auto names = select_column_names(tmp);
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    if (i) out += ", ";
+    expr(out, *cols[i]);
+    const Node& c = *cols[i];
+    if (c.kind != NodeKind::column || as<ColumnNode>(c).name != names[i]) {
+      out += " AS ";
+      quote(out, names[i]);
+    }
+    if (record) {
+      ResultColumn rc;
+      rc.key = names[i];
+      rc.type = node_type(c);
+      rc.processes = rc.type && rc.type->needs_result_processing(d);
+      if (rc.processes) result->result_processing = true;
+      result->result_columns.push_back(std::move(rc));
+    }
+  }
+}
+
+void StatementCompiler::insert(std::string& out, const DMLNode& dm) {
+  const TableNode& t = dm.tbl();
+  out += "INSERT INTO ";
+  table_name(out, t);
+  const Params* params = opt.first_params;
+  auto has_param = [&](const ColumnNode& c) {
+    return params && (params->find(c.key) != nullptr || (c.key != c.name && params->find(c.name)));
+  };
+  auto param_name = [&](const ColumnNode& c) {
+    return params && params->find(c.key) == nullptr && params->find(c.name) ? c.name : c.key;
+  };
+  enclosing.push_back({dm.table});
+  std::vector<bool> provided(t.columns.size(), false);
+
+  // The value of column `c` in a row (values() entry, parameter, or default).
+  auto render_value = [&](std::string& o, const ColumnNode& c, const NodeRef* v) {
+    if (v) {
+      const Node& n = **v;
+      if (n.kind == NodeKind::bind && as<BindNode>(n).anonymous &&
+          !bind_names.count(&as<BindNode>(n)) && !opt.literal_binds) {
+        bind_names.emplace(&as<BindNode>(n), c.key);  // named after the column, as SQLAlchemy
+      }
+      expr(o, n);
+      return;
+    }
+    if (c.default_.sql && !has_param(c)) {
+      expr(o, *c.default_.sql);
+      return;
+    }
+    BindSlot slot;
+    slot.name = param_name(c);
+    slot.type = c.type && c.type->kind() != TypeKind::null ? c.type : nullptr;
+    if (c.default_.scalar || c.default_.callable) slot.default_value = &c.default_;
+    slot.required = slot.default_value == nullptr;
+    result->slots.push_back(slot);
+    result->bind_names.push_back(slot.name);
+    if (opt.style == ParamStyle::named) {
+      o += ':';
+      o += slot.name;
+    } else {
+      d.render_bind(o, result->slots.size(), opt.style);
+    }
+  };
+
+  std::vector<const ColumnNode*> cols;
+  if (dm.from_select) {
+    out += " (";
+    for (std::size_t i = 0; i < dm.select_keys.size(); ++i) {
+      if (i) out += ", ";
+      const ColumnNode* c = t.find(dm.select_keys[i]);
+      if (!c)
+        for (const auto& col : t.columns)
+          if (col->name == dm.select_keys[i]) c = col.get();
+      quote(out, c->name);
+    }
+    out += ") ";
+    ++depth;
+    enclosing.emplace_back();
+    select_any(out, *dm.from_select, false, false);
+    enclosing.pop_back();
+    --depth;
+  } else if (!dm.multi_values.empty()) {
+    const auto& first = dm.multi_values.front();
+    for (const auto& c : t.columns)
+      if (find_value(first, c->key) || c->default_.is_set()) cols.push_back(c.get());
+    out += " (";
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      if (i) out += ", ";
+      quote(out, cols[i]->name);
+    }
+    out += ") VALUES ";
+    for (std::size_t r = 0; r < dm.multi_values.size(); ++r) {
+      if (r) out += ", ";
+      out += '(';
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (i) out += ", ";
+        const NodeRef* v = find_value(dm.multi_values[r], cols[i]->key);
+        if (!v && cols[i]->default_.sql) {
+          expr(out, *cols[i]->default_.sql);
+        } else if (!v) {
+          BindSlot slot;
+          slot.name = fmt::format("{}_m{}", cols[i]->key, r);
+          slot.type = cols[i]->type;
+          slot.default_value = &cols[i]->default_;
+          result->slots.push_back(slot);
+          result->bind_names.push_back(slot.name);
+          if (opt.style == ParamStyle::named) {
+            out += ':' + slot.name;
+          } else {
+            d.render_bind(out, result->slots.size(), opt.style);
+          }
+        } else {
+          expr(out, **v);
+        }
+      }
+      out += ')';
+    }
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+      if (find_value(first, t.columns[i]->key)) provided[i] = true;
+  } else {
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+      const ColumnNode& c = *t.columns[i];
+      if (find_value(dm.values, c.key) || has_param(c) || c.default_.is_set()) {
+        cols.push_back(&c);
+        provided[i] = true;
+      }
+    }
+    if (cols.empty()) {
+      out += " DEFAULT VALUES";
+    } else {
+      out += " (";
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (i) out += ", ";
+        quote(out, cols[i]->name);
+      }
+      out += ") VALUES (";
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (i) out += ", ";
+        render_value(out, *cols[i], find_value(dm.values, cols[i]->key));
+      }
+      out += ')';
+    }
+  }
+
+  if (dm.on_conflict) {
+    const OnConflictSpec& oc = *dm.on_conflict;
+    out += " ON CONFLICT";
+    if (!oc.constraint.empty()) {
+      if (d.dialect_name() == "sqlite")
+        throw CompileError(
+            "SQLite's ON CONFLICT has no ON CONSTRAINT form; give index_elements (the unique "
+            "columns) instead of a constraint name");
+      out += " ON CONSTRAINT ";
+      quote(out, oc.constraint);
+    } else if (!oc.index_elements.empty()) {
+      out += " (";
+      for (std::size_t i = 0; i < oc.index_elements.size(); ++i) {
+        if (i) out += ", ";
+        const ColumnNode* c = t.find(oc.index_elements[i]);
+        quote(out, c ? c->name : oc.index_elements[i]);
+      }
+      out += ')';
+    }
+    if (!oc.do_update) {
+      out += " DO NOTHING";
+    } else {
+      out += " DO UPDATE SET ";
+      const bool saved = include_table;
+      for (std::size_t i = 0; i < oc.set.size(); ++i) {
+        if (i) out += ", ";
+        const ColumnNode* c = t.find(oc.set[i].first);
+        quote(out, c->name);
+        out += " = ";
+        expr(out, *oc.set[i].second);
+      }
+      include_table = saved;
+      if (oc.where) {
+        out += " WHERE ";
+        expr(out, *oc.where);
+      }
+    }
+  }
+
+  // inserted_primary_key: which primary key columns the database generates.
+  if (t.primary_key) {
+    bool missing = false;
+    for (const auto* c : t.primary_key->columns) {
+      result->pk_keys.push_back(c->key);
+      const auto idx = static_cast<std::size_t>(c->position);
+      if (is_integer_autoinc(t, *c))
+        result->autoinc_pk = static_cast<std::int32_t>(result->pk_keys.size() - 1);
+      if (idx < provided.size() && !provided[idx] && !dm.from_select) missing = true;
+    }
+    result->user_returning = !dm.returning.empty();
+    if (!dm.returning.empty()) {
+      returning(out, dm.returning, true);
+    } else if (missing && !opt.executemany && dm.multi_values.empty() && !dm.from_select &&
+               d.implicit_returning() && d.supports_returning()) {
+      std::vector<NodeRef> pk;
+      for (const auto* c : t.primary_key->columns) pk.push_back(t.column_ref(c));
+      returning(out, pk, true);
+      result->returning_pk = true;
+    }
+  } else if (!dm.returning.empty()) {
+    result->user_returning = true;
+    returning(out, dm.returning, true);
+  }
+  enclosing.pop_back();
+}
+
+namespace {
+void explicit_bind_names(const StatementCompiler& c, std::set<std::string>& out) {
+  for (const auto& [b, i] : c.ordinal)
+    if (!b->anonymous) out.insert(b->key);
+}
+}  // namespace
+
+void StatementCompiler::update(std::string& out, const DMLNode& dm) {
+  const TableNode& t = dm.tbl();
+  out += "UPDATE ";
+  table_name(out, t);
+  out += " SET ";
+  std::set<std::string> explicit_names;
+  explicit_bind_names(*this, explicit_names);
+  const Params* params = opt.first_params;
+  enclosing.push_back({dm.table});
+  bool any = false;
+  for (const auto& cp : t.columns) {
+    const ColumnNode& c = *cp;
+    const NodeRef* v = find_value(dm.values, c.key);
+    const bool from_params = !v && params && params->find(c.key) && !explicit_names.count(c.key);
+    const bool onupd = !v && !from_params && c.onupdate.is_set();
+    if (!v && !from_params && !onupd) continue;
+    if (any) out += ", ";
+    any = true;
+    quote(out, c.name);
+    out += '=';
+    if (v) {
+      const Node& n = **v;
+      if (n.kind == NodeKind::bind && as<BindNode>(n).anonymous &&
+          !bind_names.count(&as<BindNode>(n)))
+        bind_names.emplace(&as<BindNode>(n), c.key);
+      expr(out, n);
+    } else if (onupd && c.onupdate.sql) {
+      expr(out, *c.onupdate.sql);
+    } else {
+      BindSlot slot;
+      slot.name = c.key;
+      slot.type = c.type && c.type->kind() != TypeKind::null ? c.type : nullptr;
+      if (onupd) slot.default_value = &c.onupdate;
+      slot.required = !onupd;
+      result->slots.push_back(slot);
+      result->bind_names.push_back(slot.name);
+      if (opt.style == ParamStyle::named) {
+        out += ':' + slot.name;
+      } else {
+        d.render_bind(out, result->slots.size(), opt.style);
+      }
+    }
+  }
+  if (!any)
+    throw ArgumentError(fmt::format(
+        "update() of table '{}' has no SET values: call values() or pass parameters named after "
+        "columns",
+        t.name));
+  // Other tables in WHERE: UPDATE ... FROM (PostgreSQL, SQLite 3.33+).
+  std::vector<NodeRef> extra;
+  for (const auto& w : dm.where) froms_of_expression(w, extra);
+  extra.erase(std::remove_if(extra.begin(), extra.end(),
+                             [&](const NodeRef& f) { return f.get() == dm.table.get(); }),
+              extra.end());
+  if (!extra.empty()) {
+    out += " FROM ";
+    for (std::size_t i = 0; i < extra.size(); ++i) {
+      if (i) out += ", ";
+      from(out, extra[i]);
+    }
+  }
+  if (!dm.where.empty()) {
+    out += " WHERE ";
+    for (std::size_t i = 0; i < dm.where.size(); ++i) {
+      if (i) out += " AND ";
+      expr(out, *dm.where[i], dm.where.size() > 1 ? prec_and : prec_none);
+    }
+  }
+  if (!dm.returning.empty()) {
+    result->user_returning = true;
+    returning(out, dm.returning, true);
+  }
+  enclosing.pop_back();
+}
+
+void StatementCompiler::delete_(std::string& out, const DMLNode& dm) {
+  const TableNode& t = dm.tbl();
+  out += "DELETE FROM ";
+  table_name(out, t);
+  enclosing.push_back({dm.table});
+  std::vector<NodeRef> extra;
+  for (const auto& w : dm.where) froms_of_expression(w, extra);
+  extra.erase(std::remove_if(extra.begin(), extra.end(),
+                             [&](const NodeRef& f) { return f.get() == dm.table.get(); }),
+              extra.end());
+  if (!extra.empty()) {
+    if (d.dialect_name() == "sqlite")
+      throw CompileError(
+          "SQLite has no multiple-table DELETE (DELETE ... USING); refer to the other table "
+          "through a subquery, e.g. where(t.c[\"id\"].in_(select(...)))");
+    out += " USING ";
+    for (std::size_t i = 0; i < extra.size(); ++i) {
+      if (i) out += ", ";
+      from(out, extra[i]);
+    }
+  }
+  if (!dm.where.empty()) {
+    out += " WHERE ";
+    for (std::size_t i = 0; i < dm.where.size(); ++i) {
+      if (i) out += " AND ";
+      expr(out, *dm.where[i], dm.where.size() > 1 ? prec_and : prec_none);
+    }
+  }
+  if (!dm.returning.empty()) {
+    result->user_returning = true;
+    returning(out, dm.returning, true);
+  }
+  enclosing.pop_back();
+}
+
+}  // namespace detail
+
+// ---- public compile()/str() of DML --------------------------------------------------------
+
+std::shared_ptr<const Compiled> UpdateBase::compile(const SQLCompiler& compiler) const {
+  CompileOptions o;
+  o.style = compiler.statement_paramstyle();
+  return compile_statement(node_, compiler, o);
+}
+
+std::shared_ptr<const Compiled> UpdateBase::compile_for(const SQLCompiler& compiler,
+                                                        CompiledCache* cache,
+                                                        const Params* first_params,
+                                                        bool executemany,
+                                                        std::vector<const Value*>& literals) const {
+  auto& memo = const_cast<StatementNode&>(as<StatementNode>(*node_)).memo;
+  return compile_statement_for(node_, memo, compiler, cache, first_params, executemany, literals);
+}
+
+std::string UpdateBase::str() const { return str(default_compiler(), false); }
+
+std::string UpdateBase::str(const SQLCompiler& compiler, bool literal_binds) const {
+  CompileOptions o;
+  o.style = &compiler == &default_compiler() ? ParamStyle::named : compiler.statement_paramstyle();
+  o.literal_binds = literal_binds;
+  return compile_statement(node_, compiler, o)->sql;
+}
+
+}  // namespace alchemy
