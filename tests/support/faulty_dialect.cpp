@@ -1,6 +1,7 @@
 #include "support/faulty_dialect.hpp"
 
 #include <alchemy/alchemy.hpp>
+#include <alchemy/engine/reflection.hpp>
 
 namespace alchemy::testing {
 
@@ -93,6 +94,50 @@ class FaultyDialect final : public Dialect {
   bool has_table(Connection& conn, std::string_view table,
                  const std::optional<std::string>& schema) const override {
     return inner_->has_table(conn, table, schema);
+  }
+  bool has_type(Connection& conn, std::string_view type,
+                const std::optional<std::string>& schema) const override {
+    return inner_->has_type(conn, type, schema);
+  }
+  std::string default_schema_name(Connection& conn) const override {
+    return inner_->default_schema_name(conn);
+  }
+  std::vector<std::string> get_table_names(
+      Connection& conn, const std::optional<std::string>& schema) const override {
+    return inner_->get_table_names(conn, schema);
+  }
+  std::vector<ReflectedColumn> get_columns(
+      Connection& conn, std::string_view table,
+      const std::optional<std::string>& schema) const override {
+    return inner_->get_columns(conn, table, schema);
+  }
+  ReflectedPrimaryKeyConstraint get_pk_constraint(
+      Connection& conn, std::string_view table,
+      const std::optional<std::string>& schema) const override {
+    return inner_->get_pk_constraint(conn, table, schema);
+  }
+  std::vector<ReflectedForeignKeyConstraint> get_foreign_keys(
+      Connection& conn, std::string_view table,
+      const std::optional<std::string>& schema) const override {
+    return inner_->get_foreign_keys(conn, table, schema);
+  }
+  std::vector<ReflectedIndex> get_indexes(Connection& conn, std::string_view table,
+                                          const std::optional<std::string>& schema) const override {
+    return inner_->get_indexes(conn, table, schema);
+  }
+  std::vector<ReflectedUniqueConstraint> get_unique_constraints(
+      Connection& conn, std::string_view table,
+      const std::optional<std::string>& schema) const override {
+    return inner_->get_unique_constraints(conn, table, schema);
+  }
+  std::vector<ReflectedCheckConstraint> get_check_constraints(
+      Connection& conn, std::string_view table,
+      const std::optional<std::string>& schema) const override {
+    return inner_->get_check_constraints(conn, table, schema);
+  }
+  ReflectedTableComment get_table_comment(Connection& conn, std::string_view table,
+                                          const std::optional<std::string>& schema) const override {
+    return inner_->get_table_comment(conn, table, schema);
   }
 
  private:

@@ -36,6 +36,14 @@ namespace alchemy {
 
 class URL;
 class Connection;
+// Reflection results (<alchemy/engine/reflection.hpp>).
+struct ReflectedColumn;
+struct ReflectedPrimaryKeyConstraint;
+struct ReflectedForeignKeyConstraint;
+struct ReflectedIndex;
+struct ReflectedUniqueConstraint;
+struct ReflectedCheckConstraint;
+struct ReflectedTableComment;
 
 /// Per-execution options a driver honours.
 struct CursorOptions {
@@ -187,6 +195,31 @@ class ALCHEMY_EXPORT Dialect {
     return false;
   }
   virtual bool supports_returning() const { return true; }
+
+  // ---- reflection (SQLAlchemy's Dialect.get_* methods; Inspector calls them)
+  // A missing table raises NoSuchTableError. `schema` empty: the default schema.
+  /// The schema unqualified names resolve to ("main", current_schema()).
+  virtual std::string default_schema_name(Connection& conn) const = 0;
+  /// Table names (no views, no internal tables) of a schema, sorted.
+  virtual std::vector<std::string> get_table_names(
+      Connection& conn, const std::optional<std::string>& schema) const = 0;
+  virtual std::vector<ReflectedColumn> get_columns(
+      Connection& conn, std::string_view table, const std::optional<std::string>& schema) const = 0;
+  virtual ReflectedPrimaryKeyConstraint get_pk_constraint(
+      Connection& conn, std::string_view table, const std::optional<std::string>& schema) const = 0;
+  virtual std::vector<ReflectedForeignKeyConstraint> get_foreign_keys(
+      Connection& conn, std::string_view table, const std::optional<std::string>& schema) const = 0;
+  /// Indexes other than the primary key's, sorted by name.
+  virtual std::vector<ReflectedIndex> get_indexes(
+      Connection& conn, std::string_view table, const std::optional<std::string>& schema) const = 0;
+  virtual std::vector<ReflectedUniqueConstraint> get_unique_constraints(
+      Connection& conn, std::string_view table, const std::optional<std::string>& schema) const = 0;
+  virtual std::vector<ReflectedCheckConstraint> get_check_constraints(
+      Connection& conn, std::string_view table, const std::optional<std::string>& schema) const = 0;
+  /// The default (for backends without comments) checks that the table exists
+  /// and reports no comment.
+  virtual ReflectedTableComment get_table_comment(Connection& conn, std::string_view table,
+                                                  const std::optional<std::string>& schema) const;
 };
 
 /// Makes the dialect object (called once per create_engine).
