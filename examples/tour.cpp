@@ -6,7 +6,6 @@
 //
 // Each step mirrors a SQLAlchemy 2.0 idiom; the comment shows the Python.
 #include <alchemy/alchemy.hpp>
-
 #include <iostream>
 #include <string>
 
@@ -27,8 +26,9 @@ int main(int argc, char** argv) {
   // with engine.begin() as conn: ...   (commits at the end, rolls back on error)
   engine.begin([](Connection& conn) {
     conn.execute(text("DROP TABLE IF EXISTS users"));
-    conn.execute(text("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) UNIQUE "
-                      "NOT NULL, age INTEGER, email VARCHAR(100))"));
+    conn.execute(
+        text("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) UNIQUE "
+             "NOT NULL, age INTEGER, email VARCHAR(100))"));
   });
 
   step("2. text() with bound parameters, executemany");
@@ -36,9 +36,10 @@ int main(int argc, char** argv) {
   // conn.execute(text("INSERT ... VALUES (:name, :age, :email)"), [{...}, {...}])
   Result inserted = conn.execute(
       text("INSERT INTO users (id, name, age, email) VALUES (:id, :name, :age, :email)"),
-      std::vector<Params>{{{"id", 1}, {"name", "Ahmad"}, {"age", 30}, {"email", "ahmad@example.com"}},
-                          {{"id", 2}, {"name", "احمد"}, {"age", 25}, {"email", nullptr}},
-                          {{"id", 3}, {"name", "Sara 🚀"}, {"age", 41}, {"email", "sara@example.com"}}});
+      std::vector<Params>{
+          {{"id", 1}, {"name", "Ahmad"}, {"age", 30}, {"email", "ahmad@example.com"}},
+          {{"id", 2}, {"name", "احمد"}, {"age", 25}, {"email", nullptr}},
+          {{"id", 3}, {"name", "Sara 🚀"}, {"age", 41}, {"email", "sara@example.com"}}});
   std::cout << "inserted " << inserted.rowcount() << " rows\n";
   conn.commit();  // commit as you go; without it the connection would roll back on close
 
@@ -53,11 +54,13 @@ int main(int argc, char** argv) {
   }
   // result.scalar(), scalars().all(), mappings(), one()
   std::cout << "count: " << conn.execute(text("SELECT count(*) FROM users")).scalar<int>() << "\n";
-  auto names = conn.execute(text("SELECT name FROM users ORDER BY name")).scalars<std::string>().all();
+  auto names =
+      conn.execute(text("SELECT name FROM users ORDER BY name")).scalars<std::string>().all();
   std::cout << "names:";
   for (const auto& n : names) std::cout << " " << n;
   std::cout << "\n";
-  for (auto m : conn.execute(text("SELECT name, age FROM users WHERE age < 40 ORDER BY age")).mappings())
+  for (auto m :
+       conn.execute(text("SELECT name, age FROM users WHERE age < 40 ORDER BY age")).mappings())
     std::cout << "  " << m.repr() << "\n";
   Row sara = conn.execute(text("SELECT * FROM users WHERE id = :id"), {{"id", 3}}).one();
   std::cout << "one(): " << sara.repr() << "\n";
@@ -99,7 +102,8 @@ int main(int argc, char** argv) {
 
   step("6. Errors are typed, and carry the SQL");
   try {
-    conn.execute(text("INSERT INTO users (id, name) VALUES (:id, :name)"), {{"id", 9}, {"name", "Ahmad"}});
+    conn.execute(text("INSERT INTO users (id, name) VALUES (:id, :name)"),
+                 {{"id", 9}, {"name", "Ahmad"}});
   } catch (const IntegrityError& e) {
     std::cout << "IntegrityError:\n" << e.what() << "\n";
     conn.rollback();
@@ -117,7 +121,56 @@ int main(int argc, char** argv) {
   conn.commit();
   std::cout << "statements seen by the listener: " << statements << "\n";
 
-  step("8. The pool");
+  step("8. Core: tables and the SQL expression language");
+  // metadata = MetaData(); customers = Table("customers", metadata, Column(...), ...)
+  MetaData metadata;
+  Table customers("customers", metadata, Column("id", Integer, primary_key()),
+                  Column("name", String(50), nullable(false)), Column("city", String(50)),
+                  Column("age", Integer));
+  Table orders("orders", metadata, Column("id", Integer, primary_key()),
+               Column("customer_id", Integer, ForeignKey("customers.id", {.ondelete = "CASCADE"})),
+               Column("total", Numeric(10, 2)));
+  metadata.drop_all(engine);
+  metadata.create_all(engine);  // CREATE TABLE in foreign-key order
+  std::cout << CreateTable(orders).str(engine.dialect().statement_compiler()) << "\n";
+  // result = conn.execute(customers.insert().values(name="Ali", city="Tehran", age=30))
+  Result r =
+      conn.execute(customers.insert().values({{"name", "Ali"}, {"city", "Tehran"}, {"age", 30}}));
+  std::cout << "New ID: " << r.inserted_primary_key().repr() << "\n";
+  conn.execute(insert(customers),
+               std::vector<Params>{{{"name", "Ahmad"}, {"city", "Isfahan"}, {"age", 25}},
+                                   {{"name", "Fateme"}, {"city", "Tehran"}, {"age", 17}}});
+  conn.execute(insert(orders),
+               std::vector<Params>{{{"customer_id", 1}, {"total", Decimal("10.50")}},
+                                   {{"customer_id", 1}, {"total", Decimal("4.25")}},
+                                   {{"customer_id", 2}, {"total", Decimal("99.99")}}});
+  // select(customers.c.name).where((customers.c.age > 18) & (customers.c.city == "Tehran"))
+  const auto& c = customers.c;
+  Select adults = select(c["name"], c["age"]).where(c["age"] > 18).order_by(desc(c["age"]));
+  std::cout << adults.str() << "\n";
+  for (const Row& row : conn.execute(adults))
+    std::cout << "  " << row.get<std::string>("name") << " (" << row.get<int>("age") << ")\n";
+  // select(customers.c.name, func.count(orders.c.id),
+  // func.sum(orders.c.total)).join(...).group_by(...)
+  Select spend = select(c["name"], func.count(orders.c["id"]).label("n"),
+                        func.sum(orders.c["total"]).label("spent"))
+                     .join(orders)  // ON inferred from the foreign key
+                     .group_by(c["name"])
+                     .order_by(c["name"]);
+  for (const Row& row : conn.execute(spend))
+    std::cout << "  " << row.get<std::string>("name") << ": " << row.get<int>("n") << " orders, "
+              << row.get<Decimal>("spent").str() << "\n";
+  // Typed handles: comparing age with a string would not compile.
+  auto age = typed<std::int64_t>(c["age"]);
+  auto teens = conn.execute(select(c["name"]).where(age < 18)).scalars<std::string>().all();
+  std::cout << "under 18: " << teens.size() << " (" << teens.front() << ")\n";
+  Result upd =
+      conn.execute(customers.update().where(c["id"] == 1).values({{"name", "Ali Ahmadi"}}));
+  std::cout << upd.rowcount() << " records updated\n";
+  conn.commit();
+  metadata.drop_all(engine);
+
+  step("9. The pool");
   conn.close();
   std::cout << engine.pool().status() << "\n";
   std::cout << "\nThat's the tour. Next: docs/index.md, and examples/ for every guide section.\n";

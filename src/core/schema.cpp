@@ -314,9 +314,12 @@ Index::Index(std::string name, std::vector<Element> elements, bool unique)
   node_->elements = std::move(elements);
   // An index on columns of an existing table attaches itself to that table.
   for (const auto& e : node_->elements) {
-    if (e.expr() && e.expr()->kind == NodeKind::column && as<ColumnNode>(*e.expr()).table) {
-      TableNode* t = as<ColumnNode>(*e.expr()).table;
-      Table(t->self.lock()).append_constraint(SchemaItem(*this));
+    if (!e.expr()) continue;
+    std::vector<NodeRef> froms;
+    froms_of_expression(e.expr(), froms);
+    if (!froms.empty() && froms.front()->kind == NodeKind::table) {
+      const auto& t = as<TableNode>(*froms.front());
+      Table(t.self.lock()).append_constraint(SchemaItem(*this));
       break;
     }
   }
@@ -460,6 +463,72 @@ SchemaItem::TableOption table_comment(std::string text) {
 
 namespace {
 
+// A copy of an expression whose column references do not own their tables.
+// Schema objects owned by a table (index expressions, CHECK expressions,
+// foreign keys given as column objects, SQL defaults) must not keep that table
+// alive, or the table and the object would form a cycle and never be freed.
+NodeRef unowned_tree(const NodeRef& n) {
+  if (!n) return n;
+  switch (n->kind) {
+    case NodeKind::column:
+      return NodeRef(NodeRef(), n.get());
+    case NodeKind::binary: {
+      auto b = std::make_shared<BinaryNode>(as<BinaryNode>(*n));
+      b->left = unowned_tree(b->left);
+      b->right = unowned_tree(b->right);
+      return b;
+    }
+    case NodeKind::unary: {
+      auto u = std::make_shared<UnaryNode>(as<UnaryNode>(*n));
+      u->element = unowned_tree(u->element);
+      return u;
+    }
+    case NodeKind::cast: {
+      auto c = std::make_shared<CastNode>(as<CastNode>(*n));
+      c->element = unowned_tree(c->element);
+      return c;
+    }
+    case NodeKind::collate: {
+      auto c = std::make_shared<CollateNode>(as<CollateNode>(*n));
+      c->element = unowned_tree(c->element);
+      return c;
+    }
+    case NodeKind::label: {
+      auto l = std::make_shared<LabelNode>(as<LabelNode>(*n));
+      l->element = unowned_tree(l->element);
+      return l;
+    }
+    case NodeKind::clause_list: {
+      auto c = std::make_shared<ClauseListNode>(as<ClauseListNode>(*n));
+      for (auto& x : c->clauses) x = unowned_tree(x);
+      return c;
+    }
+    case NodeKind::tuple: {
+      auto t = std::make_shared<TupleNode>(as<TupleNode>(*n));
+      for (auto& x : t->items) x = unowned_tree(x);
+      return t;
+    }
+    case NodeKind::function: {
+      auto f = std::make_shared<FunctionNode>(as<FunctionNode>(*n));
+      for (auto& x : f->args) x = unowned_tree(x);
+      f->filter = unowned_tree(f->filter);
+      return f;
+    }
+    case NodeKind::case_: {
+      auto c = std::make_shared<CaseNode>(as<CaseNode>(*n));
+      c->value = unowned_tree(c->value);
+      for (auto& [w, r] : c->whens) {
+        w = unowned_tree(w);
+        r = unowned_tree(r);
+      }
+      c->else_ = unowned_tree(c->else_);
+      return c;
+    }
+    default:
+      return n;
+  }
+}
+
 ColumnNode* resolve_key(TableNode& t, const std::string& key, std::string_view what) {
   for (auto& c : t.columns)
     if (c->key == key || c->name == key) return c.get();
@@ -477,6 +546,8 @@ void attach_constraint(TableNode& t, const std::shared_ptr<ConstraintNode>& c) {
   c->table = &t;
   if (c->columns.empty())
     for (const auto& k : c->column_keys) c->columns.push_back(resolve_key(t, k, "constraint"));
+  c->check_expr = unowned_tree(c->check_expr);
+  c->ref_node = unowned_tree(c->ref_node);
   switch (c->type) {
     case ConstraintNode::Type::primary_key:
       for (auto* col : c->columns) col->primary_key = true;
@@ -494,12 +565,15 @@ void attach_index(TableNode& t, const std::shared_ptr<IndexNode>& i) {
         fmt::format("Index '{}' is already attached to table '{}'", i->name, i->table->name));
   i->table = &t;
   i->exprs.clear();
-  for (const auto& e : i->elements) {
+  for (auto& e : i->elements) {
     if (e.expr()) {
+      e = Index::Element(ColumnElement(unowned_tree(e.expr())));
       i->exprs.push_back(e.expr());
     } else {
+      // Non-owning: the table owns the index, so a reference that kept the
+      // table alive (column_ref) would be a cycle and neither would be freed.
       i->exprs.push_back(
-          t.column_ref(resolve_key(t, e.key(), fmt::format("Index('{}')", i->name))));
+          NodeRef(NodeRef(), resolve_key(t, e.key(), fmt::format("Index('{}')", i->name))));
     }
   }
   t.indexes.push_back(i);
@@ -517,6 +591,11 @@ void attach_column(TableNode& t, const NodeRef& ref) {
           c->name, t.name));
   c->table = &t;
   c->position = static_cast<int>(t.columns.size());
+  for (auto& fk : c->foreign_keys) fk.target_node = unowned_tree(fk.target_node);
+  c->default_.sql = unowned_tree(c->default_.sql);
+  c->onupdate.sql = unowned_tree(c->onupdate.sql);
+  c->server_default = unowned_tree(c->server_default);
+  c->server_onupdate = unowned_tree(c->server_onupdate);
   // The table shares ownership of the node with the Column handle(s).
   t.columns.push_back(
       std::const_pointer_cast<ColumnNode>(std::static_pointer_cast<const ColumnNode>(ref)));

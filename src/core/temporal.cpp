@@ -540,6 +540,11 @@ DateTime DateTime::utc(std::chrono::sys_time<std::chrono::microseconds> tp) {
   return dt;
 }
 
+DateTime DateTime::utcnow() {
+  using namespace std::chrono;
+  return from_sys_time(floor<microseconds>(system_clock::now()));
+}
+
 std::chrono::sys_time<std::chrono::microseconds> DateTime::to_sys_time() const {
   const auto ymd = date.to_chrono();
   if (!ymd.ok()) throw ArgumentError(fmt::format("{} is not a valid date", date.isoformat()));

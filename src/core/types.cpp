@@ -12,7 +12,36 @@ namespace alchemy {
 
 TypeEngine::~TypeEngine() = default;
 
-std::string TypeEngine::repr() const { return std::string(type_name()); }
+std::string TypeEngine::repr() const {
+  // The generic DDL spelling, as SQLAlchemy's str(Integer()) gives "INTEGER".
+  switch (kind()) {
+    case TypeKind::null:
+      return "NULL";
+    case TypeKind::integer:
+      return "INTEGER";
+    case TypeKind::big_integer:
+      return "BIGINT";
+    case TypeKind::small_integer:
+      return "SMALLINT";
+    case TypeKind::text:
+    case TypeKind::unicode_text:
+      return "TEXT";
+    case TypeKind::boolean:
+      return "BOOLEAN";
+    case TypeKind::date:
+      return "DATE";
+    case TypeKind::interval:
+      return "INTERVAL";
+    case TypeKind::large_binary:
+      return "BLOB";
+    case TypeKind::json:
+      return "JSON";
+    case TypeKind::uuid:
+      return "UUID";
+    default:
+      return std::string(type_name());
+  }
+}
 
 ValueKind TypeEngine::value_kind() const noexcept {
   switch (dialect_impl().kind()) {
@@ -199,8 +228,21 @@ Value TypeEngine::result_value(Value v, const SQLCompiler& /*dialect*/) const {
       return Value(v.as<std::int64_t>());
     case ValueKind::floating:
       return Value(v.as<double>());
-    case ValueKind::decimal:
+    case ValueKind::decimal: {
+      // A backend without an exact NUMERIC (SQLite) hands back a float or an
+      // integer; give it the column's scale again, as SQLAlchemy does
+      // ("%.*f" % (scale, value)): 1234.5 in a Numeric(10, 2) reads as 1234.50.
+      const auto* numeric = dynamic_cast<const types::NumericType*>(&dialect_impl());
+      if (numeric && numeric->scale() && *numeric->scale() >= 0) {
+        const int scale = *numeric->scale();
+        if (v.kind() == ValueKind::floating && std::isfinite(v.get<double>()))
+          return Value(Decimal(fmt::format("{:.{}f}", v.get<double>(), scale)));
+        if (v.kind() == ValueKind::integer && scale > 0)
+          return Value(
+              Decimal(fmt::format("{}.{}", v.get<std::int64_t>(), std::string(scale, '0'))));
+      }
       return Value(v.as<Decimal>());
+    }
     case ValueKind::date:
       return Value(v.as<Date>());
     case ValueKind::datetime:

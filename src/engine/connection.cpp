@@ -109,65 +109,123 @@ class GeneratedBatch final : public ParamBatch {
 // Resolves the value of each placeholder of an expression statement: the
 // execution's parameter of that name, else the statement's own literal, else
 // the column default; then converts it with the slot's SQL type.
+//
+// Per execution (and per row of an executemany) this is the whole cost of the
+// expression layer, so what does not depend on the values is worked out once
+// in the constructor: whether a slot's type converts always (decorators,
+// enums), only values of another kind, or never; and each parameter lookup
+// starts where the name was found in the previous set.
 class SlotResolver {
  public:
+  SlotResolver(const SlotResolver&) = delete;
+  SlotResolver& operator=(const SlotResolver&) = delete;
   SlotResolver(const Compiled& compiled, const std::vector<const Value*>& literals,
                const SQLCompiler& dialect)
-      : c_(compiled), literals_(literals), dialect_(dialect) {}
+      : c_(compiled), literals_(literals), dialect_(dialect), n_(compiled.slots.size()) {
+    if (n_ > inline_.size()) heap_.resize(n_);
+    plan_ = heap_.empty() ? inline_.data() : heap_.data();
+    for (std::size_t i = 0; i < n_; ++i) {
+      const BindSlot& slot = c_.slots[i];
+      Plan& p = plan_[i];
+      p.name = slot.name;
+      if (!slot.type) continue;
+      const TypeKind k = slot.type->kind();
+      p.expect = slot.type->value_kind();
+      if (k == TypeKind::decorator || k == TypeKind::enum_) {
+        p.convert = Convert::always;
+      } else if (p.expect != ValueKind::null) {
+        p.convert = Convert::other_kind;
+      }
+    }
+  }
 
   /// Fills out[i] for every slot; `scratch` holds converted values (reserved
   /// so pointers stay valid). `group` >= 0 names the parameter set in errors.
   void resolve(const Params& params, const Value** out, std::vector<Value>& scratch,
                std::ptrdiff_t group, std::size_t groups) const {
     scratch.clear();
-    scratch.reserve(c_.slots.size());
-    for (std::size_t i = 0; i < c_.slots.size(); ++i) {
-      const BindSlot& slot = c_.slots[i];
-      const Value* v = params.find(slot.name);
-      if (v == nullptr && slot.literal >= 0) v = literals_[static_cast<std::size_t>(slot.literal)];
-      if (v == nullptr && slot.default_value != nullptr) {
-        scratch.push_back(slot.default_value->produce());
-        v = &scratch.back();
-      }
-      if (v == nullptr) {
-        if (group >= 0)
-          throw InvalidRequestError(fmt::format(
-              "A value is required for bind parameter '{}', in parameter group {} of {}", slot.name,
-              group, groups));
-        throw InvalidRequestError(fmt::format(
-            "A value is required for bind parameter '{}'; pass it in the parameters, e.g. "
-            "{{{{\"{}\", value}}}}",
-            slot.name, slot.name));
-      }
-      if (slot.type) {
-        const TypeEngine& t = *slot.type;
-        const TypeKind k = t.kind();
-        if (k == TypeKind::decorator || k == TypeKind::enum_ ||
-            (!v->is_null() && v->kind() != t.value_kind() && t.value_kind() != ValueKind::null)) {
-          try {
-            scratch.push_back(t.bind_value(*v, dialect_));
-          } catch (const ArgumentError& e) {
-            throw StatementError(fmt::format("(in parameter '{}') {}", slot.name, e.what()), c_.sql,
-                                 {});
+    const Params::Item* items = params.begin();
+    const std::size_t n_items = params.size();
+    for (std::size_t i = 0; i < n_; ++i) {
+      Plan& p = plan_[i];
+      const Value* v = nullptr;
+      if (p.hint < n_items && items[p.hint].first == p.name) {
+        v = &items[p.hint].second;
+      } else {
+        for (std::size_t j = 0; j < n_items; ++j)
+          if (items[j].first == p.name) {
+            v = &items[j].second;
+            p.hint = j;
+            break;
           }
-          v = &scratch.back();
+      }
+      if (v == nullptr) v = fallback(i, scratch, group, groups);
+      if (p.convert == Convert::always ||
+          (p.convert == Convert::other_kind && v->kind() != p.expect && !v->is_null())) {
+        reserve(scratch);
+        try {
+          scratch.push_back(c_.slots[i].type->bind_value(*v, dialect_));
+        } catch (const ArgumentError& e) {
+          throw StatementError(fmt::format("(in parameter '{}') {}", p.name, e.what()), c_.sql, {});
         }
+        v = &scratch.back();
       }
       out[i] = v;
     }
   }
 
  private:
+  enum class Convert : std::uint8_t { never, always, other_kind };
+  struct Plan {
+    std::string_view name;
+    ValueKind expect = ValueKind::null;
+    Convert convert = Convert::never;
+    std::size_t hint = 0;
+  };
+
+  // Reserved before the first push_back of an execution and never grown after
+  // (a slot pushes at most a default and its conversion): the pointers handed
+  // out stay valid.
+  void reserve(std::vector<Value>& scratch) const { scratch.reserve(2 * n_); }
+
+  // No parameter of this name: the statement's literal, else the column default.
+  const Value* fallback(std::size_t i, std::vector<Value>& scratch, std::ptrdiff_t group,
+                        std::size_t groups) const {
+    const BindSlot& slot = c_.slots[i];
+    if (slot.literal >= 0) {
+      if (const Value* v = literals_[static_cast<std::size_t>(slot.literal)]) return v;
+    }
+    if (slot.default_value != nullptr) {
+      reserve(scratch);
+      scratch.push_back(slot.default_value->produce());
+      return &scratch.back();
+    }
+    if (group >= 0)
+      throw InvalidRequestError(
+          fmt::format("A value is required for bind parameter '{}', in parameter group {} of {}",
+                      slot.name, group, groups));
+    throw InvalidRequestError(
+        fmt::format("A value is required for bind parameter '{}'; pass it in the parameters, e.g. "
+                    "{{{{\"{}\", value}}}}",
+                    slot.name, slot.name));
+  }
+
   const Compiled& c_;
   const std::vector<const Value*>& literals_;
   const SQLCompiler& dialect_;
+  std::size_t n_;
+  // The plan lives on the stack for up to 8 slots: a single execute() allocates nothing here.
+  mutable std::array<Plan, 8> inline_{};
+  mutable std::vector<Plan> heap_;
+  Plan* plan_ = nullptr;
 };
 
-// executemany of an expression statement over parameter sets.
+// executemany of an expression statement over parameter sets; `row(i)`
+// returns parameter set i.
+template <class RowFn>
 class SlotBatch final : public ParamBatch {
  public:
-  SlotBatch(const SlotResolver& r, std::size_t width, std::size_t count,
-            std::function<const Params&(std::size_t)> row)
+  SlotBatch(const SlotResolver& r, std::size_t width, std::size_t count, RowFn row)
       : r_(r), width_(width), count_(count), row_(std::move(row)) {}
   std::size_t size() const override { return count_; }
   std::size_t width() const override { return width_; }
@@ -178,7 +236,7 @@ class SlotBatch final : public ParamBatch {
  private:
   const SlotResolver& r_;
   std::size_t width_, count_;
-  std::function<const Params&(std::size_t)> row_;
+  RowFn row_;
   mutable std::vector<Value> scratch_;
 };
 
@@ -348,7 +406,7 @@ void ConnectionCore::do_rollback() {
 }
 
 Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> params,
-                           const Compiled* compiled) {
+                           const std::shared_ptr<const Compiled>& compiled) {
   ensure_connection();
   autobegin();
   EngineEvents& ev = *engine->events;
@@ -397,11 +455,15 @@ Result ConnectionCore::run(std::string_view sql, std::span<const Value* const> p
   return Result(std::move(st));
 }
 
-std::shared_ptr<const ResultMetaData> ConnectionCore::metadata_for(std::string_view sql,
-                                                                   const DriverCursor& c,
-                                                                   const Compiled* compiled) {
+std::shared_ptr<const ResultMetaData> ConnectionCore::metadata_for(
+    std::string_view sql, const DriverCursor& c, const std::shared_ptr<const Compiled>& owner) {
   const std::size_t n = c.column_count();
-  if (compiled && !compiled->result_processing) compiled = nullptr;
+  if (owner) {
+    for (const MetaEntry& e : meta_cache)
+      if (e.owner == owner.get() && !e.owner_ref.expired() && e.meta->keys.size() == n)
+        return e.meta;
+  }
+  const Compiled* compiled = owner && owner->result_processing ? owner.get() : nullptr;
   for (const MetaEntry& e : meta_cache) {
     if (e.sql != sql.data() || e.compiled != compiled || !e.meta || e.meta->keys.size() != n)
       continue;
@@ -418,7 +480,20 @@ std::shared_ptr<const ResultMetaData> ConnectionCore::metadata_for(std::string_v
     for (std::size_t i = 0; i < n; ++i)
       if (compiled->result_columns[i].processes) meta->types[i] = compiled->result_columns[i].type;
   }
-  meta_cache[meta_next] = MetaEntry{sql.data(), compiled, meta};
+  MetaEntry entry{sql.data(), compiled, meta};
+  // Fixed columns: the compiler named each one exactly as the cursor does (so
+  // no SELECT * whose columns follow the schema).
+  if (owner && owner->result_columns.size() == n) {
+    bool fixed = true;
+    for (std::size_t i = 0; i < n && fixed; ++i)
+      fixed =
+          !owner->result_columns[i].key.empty() && owner->result_columns[i].key == meta->keys[i];
+    if (fixed) {
+      entry.owner = owner.get();
+      entry.owner_ref = owner;
+    }
+  }
+  meta_cache[meta_next] = std::move(entry);
   meta_next = (meta_next + 1) % meta_cache.size();
   return meta;
 }
@@ -581,7 +656,7 @@ Result Connection::execute(const Executable& statement, const Params& params) {
   const SQLCompiler& dialect = c.engine->dialect->statement_compiler();
   auto compiled =
       statement.compile_for(dialect, c.engine->compiled_cache.get(), &params, false, c.literals);
-  if (compiled->slots.empty()) {
+  if (compiled->slots.empty() && compiled->kind == Compiled::Kind::other) {
     const auto& names = compiled->bind_names;
     detail::BindArray binds(names.size());
     const Value** out = binds.data();
@@ -602,7 +677,7 @@ Result Connection::execute(const Executable& statement, const Params& params) {
   std::vector<Value> scratch;
   detail::SlotResolver(*compiled, c.literals, dialect)
       .resolve(params, binds.data(), scratch, -1, 0);
-  Result r = c.run(compiled->sql, binds.span(), compiled.get());
+  Result r = c.run(compiled->sql, binds.span(), compiled);
   if (compiled->kind == Compiled::Kind::insert) {
     auto& st = *r.state_;
     if (compiled->returning_pk) {
@@ -630,7 +705,7 @@ Result Connection::execute(const Executable& statement, const std::vector<Params
   const SQLCompiler& dialect = c.engine->dialect->statement_compiler();
   auto compiled = statement.compile_for(dialect, c.engine->compiled_cache.get(), &params.front(),
                                         true, c.literals);
-  if (compiled->slots.empty()) {
+  if (compiled->slots.empty() && compiled->kind == Compiled::Kind::other) {
     detail::ParamsBatch batch(params, compiled->bind_names);
     return c.run_many(compiled->sql, batch);
   }
@@ -641,7 +716,7 @@ Result Connection::execute(const Executable& statement, const std::vector<Params
   std::vector<const Value*> literals = c.literals;
   detail::SlotResolver resolver(*compiled, literals, dialect);
   detail::SlotBatch batch(resolver, compiled->slots.size(), params.size(),
-                          [&](std::size_t i) -> const Params& { return params[i]; });
+                          [&params](std::size_t i) -> const Params& { return params[i]; });
   Result r = c.run_many(compiled->sql, batch);
   if (r.state_) {
     r.state_->executemany = true;
@@ -659,7 +734,7 @@ Result Connection::execute(const Executable& statement, std::size_t count,
   if (count > 0) fill(0, first);
   auto compiled =
       statement.compile_for(dialect, c.engine->compiled_cache.get(), &first, true, c.literals);
-  if (compiled->slots.empty()) {
+  if (compiled->slots.empty() && compiled->kind == Compiled::Kind::other) {
     detail::GeneratedBatch batch(count, fill, compiled->bind_names);
     return c.run_many(compiled->sql, batch);
   }
@@ -667,7 +742,7 @@ Result Connection::execute(const Executable& statement, std::size_t count,
   detail::SlotResolver resolver(*compiled, literals, dialect);
   Params current;
   detail::SlotBatch batch(resolver, compiled->slots.size(), count,
-                          [&](std::size_t i) -> const Params& {
+                          [&fill, &current](std::size_t i) -> const Params& {
                             fill(i, current);
                             return current;
                           });

@@ -168,6 +168,7 @@ void Engine::dispose() const {
 
 const URL& Engine::url() const noexcept { return state_->url; }
 const Dialect& Engine::dialect() const noexcept { return *state_->dialect; }
+CompiledCache& Engine::compiled_cache() const noexcept { return *state_->compiled_cache; }
 Pool& Engine::pool() const noexcept {
   std::lock_guard lock(state_->pool_mu);
   return *state_->pool;

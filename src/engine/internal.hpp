@@ -172,11 +172,17 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   // Hot-path reuse for repeated statements: a closed cursor of `dbapi`, and
   // the column names of recent statements (keyed by SQL text address and
   // re-validated against the cursor's column names, so a stale key is harmless).
+  // An expression statement whose compiler named every result column (as the
+  // cursor names them) is known by its Compiled instead: while that Compiled
+  // lives its SQL, and so its columns, cannot change, and the names are not
+  // compared again.
   std::unique_ptr<DriverCursor> spare_cursor;
   struct MetaEntry {
     const char* sql = nullptr;
     const Compiled* compiled = nullptr;
     std::shared_ptr<const ResultMetaData> meta;
+    const Compiled* owner = nullptr;          // set for the fixed-columns case only
+    std::weak_ptr<const Compiled> owner_ref;  // whether `owner` is still that Compiled
   };
   std::array<MetaEntry, 8> meta_cache{};
   std::size_t meta_next = 0;
@@ -187,8 +193,8 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   void recycle_cursor(std::unique_ptr<DriverCursor> c) noexcept {
     if (!spare_cursor && dbapi != nullptr) spare_cursor = std::move(c);
   }
-  std::shared_ptr<const ResultMetaData> metadata_for(std::string_view sql, const DriverCursor& c,
-                                                     const Compiled* compiled);
+  std::shared_ptr<const ResultMetaData> metadata_for(
+      std::string_view sql, const DriverCursor& c, const std::shared_ptr<const Compiled>& compiled);
   /// Scratch for compile_for()'s literal values and processed binds (reused).
   std::vector<const Value*> literals;
   std::vector<Value> processed;
@@ -198,8 +204,10 @@ struct ConnectionCore : std::enable_shared_from_this<ConnectionCore> {
   /// Makes sure a DBAPI connection is present (reconnects after invalidate()).
   void ensure_connection();
   void autobegin();
+  /// Executes one statement; `compiled` is the expression statement's compiled
+  /// form (null for text() and driver SQL), for its result columns' types.
   Result run(std::string_view sql, std::span<const Value* const> params,
-             const Compiled* compiled = nullptr);
+             const std::shared_ptr<const Compiled>& compiled = nullptr);
   Result run_many(std::string_view sql, const ParamBatch& batch);
   void do_begin();
   void do_commit();

@@ -6,7 +6,7 @@
 //       Column("id", Integer, primary_key()),
 //       Column("name", String(50), nullable(false)),
 //       Column("email", String(100), unique()),
-//       Column("created_at", types::DateTime, default_([] { return Value(DateTime::now()); })),
+//       Column("created_at", types::DateTime, default_([] { return Value(DateTime::utcnow()); })),
 //       CheckConstraint("age >= 18", "age_check"),
 //       Index("idx_email", {"email"}));
 //   metadata.create_all(engine);
@@ -95,6 +95,8 @@ class ALCHEMY_EXPORT ForeignKey {
 class ALCHEMY_EXPORT CheckConstraint {
  public:
   explicit CheckConstraint(std::string sqltext, std::string name = {});
+  explicit CheckConstraint(const char* sqltext, std::string name = {})
+      : CheckConstraint(std::string(sqltext), std::move(name)) {}
   explicit CheckConstraint(const ColumnElement& condition, std::string name = {});
   const std::shared_ptr<detail::ConstraintNode>& node() const noexcept { return node_; }
 
@@ -186,7 +188,7 @@ ALCHEMY_EXPORT ColumnOption index(bool on = true);
 /// primary key without a foreign key.
 ALCHEMY_EXPORT ColumnOption autoincrement(bool on);
 /// A Python-side default: a value (`default_(true)`), a callable
-/// (`default_([] { return Value(DateTime::now()); })`) or a SQL expression
+/// (`default_([] { return Value(DateTime::utcnow()); })`) or a SQL expression
 /// (`default_(func.now())`).
 ALCHEMY_EXPORT ColumnOption default_(Value v);
 ALCHEMY_EXPORT ColumnOption default_(std::function<Value()> f);

@@ -100,6 +100,9 @@ struct ALCHEMY_EXPORT DateTime {
   static DateTime from_sys_time(std::chrono::sys_time<std::chrono::microseconds> tp);
   /// Aware datetime at UTC (offset 0) from a system clock time point.
   static DateTime utc(std::chrono::sys_time<std::chrono::microseconds> tp);
+  /// The current UTC wall time, naive (Python's datetime.utcnow()), with
+  /// microsecond precision: `default_([] { return Value(DateTime::utcnow()); })`.
+  static DateTime utcnow();
   /// The instant: wall time minus the offset (naive values are taken as UTC).
   std::chrono::sys_time<std::chrono::microseconds> to_sys_time() const;
   /// "YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][offset][ BC]": ' ' or 'T' before the time,

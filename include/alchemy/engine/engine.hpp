@@ -88,6 +88,8 @@ class ALCHEMY_EXPORT Engine {
 
   const URL& url() const noexcept;
   const Dialect& dialect() const noexcept;
+  /// The compiled-statement cache of expression statements (hits, misses, size).
+  CompiledCache& compiled_cache() const noexcept;
   /// The current pool (status: size(), checked_in(), checked_out(), overflow()).
   /// The reference is valid until dispose() replaces the pool; call pool()
   /// again afterwards.

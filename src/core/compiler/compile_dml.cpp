@@ -29,8 +29,25 @@ bool is_integer_autoinc(const TableNode& t, const ColumnNode& c) {
     return false;
   if (c.autoincrement) return *c.autoincrement && c.type->is_integer();
   // "auto": a single integer primary key without a foreign key or default.
-  return c.type->is_integer() && c.foreign_keys.empty() && !c.default_.is_set() &&
-         !c.server_default && !c.server_default_literal;
+  // Foreign keys declared at table level (ForeignKeyConstraint, and every
+  // reflected one) count too, as in SQLAlchemy's Column.foreign_keys.
+  const bool in_foreign_key =
+      std::any_of(t.constraints.begin(), t.constraints.end(), [&](const auto& k) {
+        return k->type == ConstraintNode::Type::foreign_key &&
+               std::find(k->columns.begin(), k->columns.end(), &c) != k->columns.end();
+      });
+  return c.type->is_integer() && c.foreign_keys.empty() && !in_foreign_key &&
+         !c.default_.is_set() && !c.server_default && !c.server_default_literal;
+}
+
+void StatementCompiler::column_slot(std::string& out, std::string name, const ColumnNode& c,
+                                    const ColumnDefault* default_value) {
+  BindSlot slot;
+  slot.name = std::move(name);
+  slot.type = c.type && c.type->kind() != TypeKind::null ? c.type : nullptr;
+  slot.default_value = default_value;
+  slot.required = default_value == nullptr;
+  emit_slot(out, std::move(slot));
 }
 
 void StatementCompiler::returning(std::string& out, const std::vector<NodeRef>& cols, bool record) {
@@ -65,7 +82,13 @@ void StatementCompiler::insert(std::string& out, const DMLNode& dm) {
   out += "INSERT INTO ";
   table_name(out, t);
   const Params* params = opt.first_params;
+  // Compiled without execution parameters (str(), compile()) and without
+  // values(): every column gets a placeholder, as SQLAlchemy's
+  // str(users.insert()) shows "INSERT INTO users (id, name, ...) VALUES (:id, :name, ...)".
+  // An execution always passes its parameters, so only their keys are used then.
+  const bool all_columns = params == nullptr && dm.values.empty() && dm.multi_values.empty();
   auto has_param = [&](const ColumnNode& c) {
+    if (all_columns) return true;
     return params && (params->find(c.key) != nullptr || (c.key != c.name && params->find(c.name)));
   };
   auto param_name = [&](const ColumnNode& c) {
@@ -89,19 +112,8 @@ void StatementCompiler::insert(std::string& out, const DMLNode& dm) {
       expr(o, *c.default_.sql);
       return;
     }
-    BindSlot slot;
-    slot.name = param_name(c);
-    slot.type = c.type && c.type->kind() != TypeKind::null ? c.type : nullptr;
-    if (c.default_.scalar || c.default_.callable) slot.default_value = &c.default_;
-    slot.required = slot.default_value == nullptr;
-    result->slots.push_back(slot);
-    result->bind_names.push_back(slot.name);
-    if (opt.style == ParamStyle::named) {
-      o += ':';
-      o += slot.name;
-    } else {
-      d.render_bind(o, result->slots.size(), opt.style);
-    }
+    const bool has_default = c.default_.scalar || c.default_.callable;
+    column_slot(o, param_name(c), c, has_default ? &c.default_ : nullptr);
   };
 
   std::vector<const ColumnNode*> cols;
@@ -140,19 +152,14 @@ void StatementCompiler::insert(std::string& out, const DMLNode& dm) {
         if (!v && cols[i]->default_.sql) {
           expr(out, *cols[i]->default_.sql);
         } else if (!v) {
-          BindSlot slot;
-          slot.name = fmt::format("{}_m{}", cols[i]->key, r);
-          slot.type = cols[i]->type;
-          slot.default_value = &cols[i]->default_;
-          result->slots.push_back(slot);
-          result->bind_names.push_back(slot.name);
-          if (opt.style == ParamStyle::named) {
-            out += ':' + slot.name;
-          } else {
-            d.render_bind(out, result->slots.size(), opt.style);
-          }
+          column_slot(out, fmt::format("{}_m{}", cols[i]->key, r), *cols[i], &cols[i]->default_);
         } else {
-          expr(out, **v);
+          // Row r's value for a column is named <key>_m<r>, as SQLAlchemy names them.
+          const Node& n = **v;
+          if (n.kind == NodeKind::bind && as<BindNode>(n).anonymous &&
+              !bind_names.count(&as<BindNode>(n)) && !opt.literal_binds)
+            bind_names.emplace(&as<BindNode>(n), fmt::format("{}_m{}", cols[i]->key, r));
+          expr(out, n);
         }
       }
       out += ')';
@@ -270,7 +277,11 @@ void StatementCompiler::update(std::string& out, const DMLNode& dm) {
   for (const auto& cp : t.columns) {
     const ColumnNode& c = *cp;
     const NodeRef* v = find_value(dm.values, c.key);
-    const bool from_params = !v && params && params->find(c.key) && !explicit_names.count(c.key);
+    // Without parameters and values() (str(users.update())), every column is
+    // SET from a placeholder, as in SQLAlchemy.
+    const bool all_columns = params == nullptr && dm.values.empty();
+    const bool from_params =
+        !v && ((params && params->find(c.key)) || all_columns) && !explicit_names.count(c.key);
     const bool onupd = !v && !from_params && c.onupdate.is_set();
     if (!v && !from_params && !onupd) continue;
     if (any) out += ", ";
@@ -286,18 +297,7 @@ void StatementCompiler::update(std::string& out, const DMLNode& dm) {
     } else if (onupd && c.onupdate.sql) {
       expr(out, *c.onupdate.sql);
     } else {
-      BindSlot slot;
-      slot.name = c.key;
-      slot.type = c.type && c.type->kind() != TypeKind::null ? c.type : nullptr;
-      if (onupd) slot.default_value = &c.onupdate;
-      slot.required = !onupd;
-      result->slots.push_back(slot);
-      result->bind_names.push_back(slot.name);
-      if (opt.style == ParamStyle::named) {
-        out += ':' + slot.name;
-      } else {
-        d.render_bind(out, result->slots.size(), opt.style);
-      }
+      column_slot(out, c.key, c, onupd ? &c.onupdate : nullptr);
     }
   }
   if (!any)
@@ -372,9 +372,7 @@ void StatementCompiler::delete_(std::string& out, const DMLNode& dm) {
 // ---- public compile()/str() of DML --------------------------------------------------------
 
 std::shared_ptr<const Compiled> UpdateBase::compile(const SQLCompiler& compiler) const {
-  CompileOptions o;
-  o.style = compiler.statement_paramstyle();
-  return compile_statement(node_, compiler, o);
+  return compile_node(node_, compiler);
 }
 
 std::shared_ptr<const Compiled> UpdateBase::compile_for(const SQLCompiler& compiler,
@@ -382,17 +380,13 @@ std::shared_ptr<const Compiled> UpdateBase::compile_for(const SQLCompiler& compi
                                                         const Params* first_params,
                                                         bool executemany,
                                                         std::vector<const Value*>& literals) const {
-  auto& memo = const_cast<StatementNode&>(as<StatementNode>(*node_)).memo;
-  return compile_statement_for(node_, memo, compiler, cache, first_params, executemany, literals);
+  return compile_node_for(node_, compiler, cache, first_params, executemany, literals);
 }
 
-std::string UpdateBase::str() const { return str(default_compiler(), false); }
+std::string UpdateBase::str() const { return render_node(node_, default_compiler(), false); }
 
 std::string UpdateBase::str(const SQLCompiler& compiler, bool literal_binds) const {
-  CompileOptions o;
-  o.style = &compiler == &default_compiler() ? ParamStyle::named : compiler.statement_paramstyle();
-  o.literal_binds = literal_binds;
-  return compile_statement(node_, compiler, o)->sql;
+  return render_node(node_, compiler, literal_binds);
 }
 
 }  // namespace alchemy

@@ -378,6 +378,9 @@ class DefaultCompiler final : public SQLCompiler {
  public:
   std::string_view dialect_name() const override { return "default"; }
   ParamStyle paramstyle() const override { return ParamStyle::named; }
+  // str(insert) shows the statement as written: the RETURNING that fetches a
+  // generated primary key belongs to a dialect's execution, as in SQLAlchemy.
+  bool implicit_returning() const override { return false; }
 };
 }  // namespace
 
@@ -421,18 +424,25 @@ void StatementCompiler::column(std::string& out, const ColumnNode& c) {
   quote(out, c.name);
 }
 
+void StatementCompiler::emit_slot(std::string& out, BindSlot slot) {
+  const TypeEngine* cast = slot.type.get();
+  result->bind_names.push_back(slot.name);
+  if (opt.style == ParamStyle::named) {
+    out += ':';
+    out += slot.name;
+  }
+  result->slots.push_back(std::move(slot));
+  if (opt.style != ParamStyle::named) {
+    d.render_bind(out, result->slots.size(), opt.style);
+    if (cast) d.render_bind_cast(out, *cast);
+  }
+}
+
 void StatementCompiler::named_bind(std::string& out, const std::string& name) {
   BindSlot slot;
   slot.name = name;
   slot.required = true;
-  result->slots.push_back(std::move(slot));
-  result->bind_names.push_back(name);
-  if (opt.style == ParamStyle::named) {
-    out += ':';
-    out += name;
-  } else {
-    d.render_bind(out, result->slots.size(), opt.style);
-  }
+  emit_slot(out, std::move(slot));
 }
 
 void StatementCompiler::bind(std::string& out, const BindNode& b) {
@@ -463,14 +473,7 @@ void StatementCompiler::bind(std::string& out, const BindNode& b) {
   slot.literal = it == ordinal.end() ? -1 : it->second;
   slot.required = !b.value.has_value();
   if (b.type && b.type->kind() != TypeKind::null) slot.type = b.type;
-  result->slots.push_back(std::move(slot));
-  result->bind_names.push_back(name);
-  if (opt.style == ParamStyle::named) {
-    out += ':';
-    out += name;
-  } else {
-    d.render_bind(out, result->slots.size(), opt.style);
-  }
+  emit_slot(out, std::move(slot));
 }
 
 int StatementCompiler::precedence(const Node& n) const {

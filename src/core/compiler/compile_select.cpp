@@ -15,15 +15,6 @@ namespace detail {
 
 namespace {
 
-void leaves(const NodeRef& f, std::vector<NodeRef>& out) {
-  if (f->kind == NodeKind::join) {
-    leaves(as<JoinNode>(*f).left, out);
-    leaves(as<JoinNode>(*f).right, out);
-  } else {
-    out.push_back(f);
-  }
-}
-
 bool contains(const std::vector<NodeRef>& v, const NodeRef& n) {
   return std::find(v.begin(), v.end(), n) != v.end();
 }
@@ -33,7 +24,7 @@ bool contains(const std::vector<NodeRef>& v, const NodeRef& n) {
 std::vector<NodeRef> StatementCompiler::froms_for(const SelectNode& s, bool nested) {
   std::vector<NodeRef> froms = s.froms;
   std::vector<NodeRef> covered;
-  for (const auto& f : froms) leaves(f, covered);
+  for (const auto& f : froms) leaf_froms(f, covered);
   std::vector<NodeRef> implicit;
   for (const auto& c : s.columns) froms_of_expression(c, implicit);
   for (const auto& w : s.where) froms_of_expression(w, implicit);
@@ -262,9 +253,9 @@ void StatementCompiler::select(std::string& out, const SelectNode& s, bool tople
   if (s.columns.empty() && !s.star)
     throw ArgumentError("select() needs at least one column (or a table) to select");
   std::vector<NodeRef> froms = froms_for(s, nested);
-  std::vector<NodeRef> leaf_froms;
-  for (const auto& f : froms) leaves(f, leaf_froms);
-  enclosing.push_back(leaf_froms);
+  std::vector<NodeRef> leaves;
+  for (const auto& f : froms) leaf_froms(f, leaves);
+  enclosing.push_back(std::move(leaves));
   columns_stack.push_back(&s.columns);
 
   out += "SELECT ";
@@ -476,7 +467,6 @@ std::shared_ptr<Compiled> StatementCompiler::compile(const NodeRef& stmt) {
     default:
       throw CompileError("not an executable statement");
   }
-  result->keep_alive = stmt;
   return result;
 }
 
@@ -540,7 +530,7 @@ std::shared_ptr<const Compiled> compile_statement_for(const NodeRef& stmt, Compi
     o.executemany = executemany;
     StatementCompiler c(compiler, o, &binds);
     compiled = c.compile(stmt);
-    if (cache) cache->put(key, compiled);
+    if (cache) cache->put(key, compiled, stmt);
   }
   {
     std::lock_guard lock(memo.mu);
@@ -555,10 +545,33 @@ std::shared_ptr<const Compiled> compile_statement_for(const NodeRef& stmt, Compi
 
 // ---- public compile()/str() --------------------------------------------------------------
 
-std::shared_ptr<const Compiled> SelectBase::compile(const SQLCompiler& compiler) const {
+namespace detail {
+
+std::shared_ptr<const Compiled> compile_node(const NodeRef& node, const SQLCompiler& compiler) {
   CompileOptions o;
   o.style = compiler.statement_paramstyle();
-  return compile_statement(node_, compiler, o);
+  return compile_statement(node, compiler, o);
+}
+
+std::shared_ptr<const Compiled> compile_node_for(const NodeRef& node, const SQLCompiler& compiler,
+                                                 CompiledCache* cache, const Params* first_params,
+                                                 bool executemany,
+                                                 std::vector<const Value*>& literals) {
+  auto& memo = const_cast<StatementNode&>(as<StatementNode>(*node)).memo;
+  return compile_statement_for(node, memo, compiler, cache, first_params, executemany, literals);
+}
+
+std::string render_node(const NodeRef& node, const SQLCompiler& compiler, bool literal_binds) {
+  CompileOptions o;
+  o.style = &compiler == &default_compiler() ? ParamStyle::named : compiler.statement_paramstyle();
+  o.literal_binds = literal_binds;
+  return compile_statement(node, compiler, o)->sql;
+}
+
+}  // namespace detail
+
+std::shared_ptr<const Compiled> SelectBase::compile(const SQLCompiler& compiler) const {
+  return compile_node(node_, compiler);
 }
 
 std::shared_ptr<const Compiled> SelectBase::compile_for(const SQLCompiler& compiler,
@@ -566,17 +579,13 @@ std::shared_ptr<const Compiled> SelectBase::compile_for(const SQLCompiler& compi
                                                         const Params* first_params,
                                                         bool executemany,
                                                         std::vector<const Value*>& literals) const {
-  auto& memo = const_cast<StatementNode&>(as<StatementNode>(*node_)).memo;
-  return compile_statement_for(node_, memo, compiler, cache, first_params, executemany, literals);
+  return compile_node_for(node_, compiler, cache, first_params, executemany, literals);
 }
 
-std::string SelectBase::str() const { return str(default_compiler(), false); }
+std::string SelectBase::str() const { return render_node(node_, default_compiler(), false); }
 
 std::string SelectBase::str(const SQLCompiler& compiler, bool literal_binds) const {
-  CompileOptions o;
-  o.style = &compiler == &default_compiler() ? ParamStyle::named : compiler.statement_paramstyle();
-  o.literal_binds = literal_binds;
-  return compile_statement(node_, compiler, o)->sql;
+  return render_node(node_, compiler, literal_binds);
 }
 
 std::string ClauseElement::str() const { return str(default_compiler(), false); }
@@ -617,7 +626,8 @@ std::shared_ptr<const Compiled> CompiledCache::get(const std::string& key) {
   return it->second.compiled;
 }
 
-void CompiledCache::put(const std::string& key, std::shared_ptr<const Compiled> compiled) {
+void CompiledCache::put(const std::string& key, std::shared_ptr<const Compiled> compiled,
+                        std::shared_ptr<const void> statement) {
   std::lock_guard lock(mu_);
   if (capacity_ == 0) return;
   if (map_.size() >= capacity_ && !map_.count(key)) {
@@ -636,7 +646,7 @@ void CompiledCache::put(const std::string& key, std::shared_ptr<const Compiled> 
       }
     }
   }
-  map_[key] = Entry{std::move(compiled), ++clock_};
+  map_[key] = Entry{std::move(compiled), std::move(statement), ++clock_};
 }
 
 std::size_t CompiledCache::size() const {

@@ -51,6 +51,11 @@ class StatementCompiler {
   void expr(std::string& out, const Node& n, int parent_prec = prec_none, bool right = false);
   void bind(std::string& out, const BindNode& b);
   void named_bind(std::string& out, const std::string& name);
+  /// Records `slot` and renders its placeholder (plus the dialect's bind cast).
+  void emit_slot(std::string& out, BindSlot slot);
+  /// A placeholder for column `c`'s value, from the parameters or its default.
+  void column_slot(std::string& out, std::string name, const ColumnNode& c,
+                   const ColumnDefault* default_value);
   void column(std::string& out, const ColumnNode& c);
   void quote(std::string& out, std::string_view name) const { d.quote_identifier(out, name); }
   void table_name(std::string& out, const TableNode& t) const;
@@ -134,5 +139,13 @@ std::shared_ptr<const Compiled> compile_statement_for(const NodeRef& stmt, Compi
                                                       std::vector<const Value*>& literals);
 std::shared_ptr<const Compiled> compile_statement(const NodeRef& stmt, const SQLCompiler& compiler,
                                                   CompileOptions options);
+/// What Executable::compile/compile_for/str do for a statement node (shared by
+/// SelectBase and UpdateBase).
+std::shared_ptr<const Compiled> compile_node(const NodeRef& node, const SQLCompiler& compiler);
+std::shared_ptr<const Compiled> compile_node_for(const NodeRef& node, const SQLCompiler& compiler,
+                                                 CompiledCache* cache, const Params* first_params,
+                                                 bool executemany,
+                                                 std::vector<const Value*>& literals);
+std::string render_node(const NodeRef& node, const SQLCompiler& compiler, bool literal_binds);
 
 }  // namespace alchemy::detail

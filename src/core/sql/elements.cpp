@@ -574,3 +574,23 @@ FunctionElement FunctionElement::filter(const ColumnElement& criterion) const {
 }
 
 }  // namespace alchemy
+
+namespace alchemy::detail {
+
+void check_typed(const ColumnElement& column, ValueKind kind, bool nullable_cpp) {
+  (void)nullable_cpp;
+  if (!column.node()) throw ArgumentError("typed<T>() got an empty column handle");
+  const TypeRef& t = column.type();
+  const ValueKind have = t->value_kind();
+  if (have == ValueKind::null || have == kind) return;
+  const bool numeric_ok =
+      (kind == ValueKind::floating || kind == ValueKind::decimal) &&
+      (have == ValueKind::integer || have == ValueKind::floating || have == ValueKind::decimal);
+  if (numeric_ok) return;
+  throw ArgumentError(fmt::format(
+      "typed<{}>(): column '{}' has SQL type {}, which holds {} values; use typed<> with a "
+      "matching C++ type",
+      to_string(kind), column.key(), t->repr(), to_string(have)));
+}
+
+}  // namespace alchemy::detail

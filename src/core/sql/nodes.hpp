@@ -403,6 +403,8 @@ struct DMLNode : StatementNode {
 ALCHEMY_EXPORT std::vector<NodeRef> exported_columns(const NodeRef& from);
 /// An untyped literal given `type` and named after `key`; other nodes unchanged.
 ALCHEMY_EXPORT NodeRef adopt_type(const NodeRef& n, const TypeRef& type, std::string_view key);
+/// The tables/aliases of a FROM clause, joins flattened, left to right.
+void leaf_froms(const NodeRef& f, std::vector<NodeRef>& out);
 /// Adds the FROMs an expression refers to (tables, aliases), in order, without
 /// descending into nested selects.
 ALCHEMY_EXPORT void froms_of_expression(const NodeRef& n, std::vector<NodeRef>& out);

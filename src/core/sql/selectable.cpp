@@ -138,8 +138,6 @@ const TableNode* base_table(const Node& from) {
   return nullptr;
 }
 
-namespace {
-
 void leaf_froms(const NodeRef& f, std::vector<NodeRef>& out) {
   if (f->kind == NodeKind::join) {
     leaf_froms(as<JoinNode>(*f).left, out);
@@ -148,6 +146,8 @@ void leaf_froms(const NodeRef& f, std::vector<NodeRef>& out) {
     out.push_back(f);
   }
 }
+
+namespace {
 
 // The column of FROM `f` (a table or an alias of a table) for base column `c`.
 NodeRef column_in(const NodeRef& f, const ColumnNode* c) {
@@ -564,15 +564,7 @@ Select Select::join_from(const FromClause& left, const FromClause& right,
   // Replace an explicit FROM that contains `left` by the join.
   for (auto& f : sn.froms) {
     std::vector<NodeRef> leaves;
-    std::function<void(const NodeRef&)> walk = [&](const NodeRef& x) {
-      if (x->kind == NodeKind::join) {
-        walk(as<JoinNode>(*x).left);
-        walk(as<JoinNode>(*x).right);
-      } else {
-        leaves.push_back(x);
-      }
-    };
-    walk(f);
+    leaf_froms(f, leaves);
     if (std::any_of(leaves.begin(), leaves.end(),
                     [&](const NodeRef& l) { return l == left.node(); })) {
       f = make_join(f, right.node(), std::move(onclause), isouter, full).node();
@@ -602,15 +594,7 @@ Select Select::join(const FromClause& target, std::optional<ColumnElement> oncla
         "select_from()/join_from()");
   auto leaves_of = [](const NodeRef& f) {
     std::vector<NodeRef> leaves;
-    std::function<void(const NodeRef&)> walk = [&](const NodeRef& x) {
-      if (x->kind == NodeKind::join) {
-        walk(as<JoinNode>(*x).left);
-        walk(as<JoinNode>(*x).right);
-      } else {
-        leaves.push_back(x);
-      }
-    };
-    walk(f);
+    leaf_froms(f, leaves);
     return leaves;
   };
   NodeRef left;

@@ -19,6 +19,7 @@
 #include "alchemy/exc.hpp"
 #include "alchemy/export.hpp"
 #include "dialects/postgresql/libpq_driver.hpp"
+#include "dialects/postgresql/reflection.hpp"
 
 extern "C" ALCHEMY_EXPORT void alchemy_dialect_postgresql_anchor() {}
 
@@ -71,6 +72,33 @@ class PGCompiler final : public SQLCompiler {
       }
       default:
         return SQLCompiler::type_ddl(type);
+    }
+  }
+
+  void render_bind_cast(std::string& out, const TypeEngine& type) const override {
+    const TypeEngine& t = type.dialect_impl();
+    switch (t.kind()) {
+      case TypeKind::null:
+      case TypeKind::large_binary:  // bytea travels typed (binary format)
+        return;
+      case TypeKind::string:
+      case TypeKind::unicode:
+        out += "::VARCHAR";  // no length: an explicit cast to VARCHAR(n) would truncate
+        return;
+      case TypeKind::numeric:
+        out += "::NUMERIC";  // no scale: an explicit cast would round
+        return;
+      case TypeKind::float_:
+        out += "::FLOAT";
+        return;
+      case TypeKind::array: {
+        out += "::";
+        out += type_ddl(t);
+        return;
+      }
+      default:
+        out += "::";
+        out += type_ddl(t);
     }
   }
 
@@ -129,7 +157,7 @@ void check_keyword(std::string_view key) {
 
 /// The PostgreSQL dialect with the libpq driver (SQLAlchemy's PGDialect; the
 /// driver part plays the role of PGDialect_psycopg2).
-class PGDialect final : public Dialect {
+class PGDialect final : public PGReflection {
  public:
   std::string_view name() const override { return "postgresql"; }
   std::string_view driver() const override { return "libpq"; }

@@ -24,6 +24,7 @@
 #include "alchemy/engine/url.hpp"
 #include "alchemy/exc.hpp"
 #include "alchemy/export.hpp"
+#include "dialects/sqlite/reflection.hpp"
 #include "dialects/sqlite/sqlite3_driver.hpp"
 
 namespace alchemy::dialects::sqlite {
@@ -105,6 +106,17 @@ class SQLiteCompiler final : public SQLCompiler {
     }
   }
 
+  void render_limit_offset(std::string& out, std::string_view limit,
+                           std::string_view offset) const override {
+    // SQLite needs a LIMIT before OFFSET; -1 means no limit.
+    if (limit.empty() && !offset.empty()) {
+      out += " LIMIT -1 OFFSET ";
+      out += offset;
+      return;
+    }
+    SQLCompiler::render_limit_offset(out, limit, offset);
+  }
+
   std::string type_ddl(const TypeEngine& type) const override {
     // Interval is stored as text; DATETIME keeps NUMERIC affinity away from it
     // (as SQLAlchemy, which declares Interval as DATETIME on SQLite).
@@ -129,7 +141,7 @@ class SQLiteCompiler final : public SQLCompiler {
 };
 
 /// The sqlite dialect with the sqlite3 C API driver (SQLAlchemy's pysqlite).
-class SQLiteDialect final : public Dialect {
+class SQLiteDialect final : public SQLiteReflection {
  public:
   std::string_view name() const override { return "sqlite"; }
   std::string_view driver() const override { return "sqlite3"; }

@@ -40,7 +40,7 @@ TEST(compile_select, select_table_and_where) {
             "FROM users \nWHERE users.age > ?");
   EXPECT_EQ(stmt.compile(pg())->sql,
             "SELECT users.id, users.name, users.email, users.age, users.city, users.is_active \n"
-            "FROM users \nWHERE users.age > $1");
+            "FROM users \nWHERE users.age > $1::INTEGER");
 }
 
 TEST(compile_select, and_or_like_in) {
@@ -93,8 +93,8 @@ TEST(compile_select, limit_offset_order) {
             "SELECT users.id \nFROM users ORDER BY users.age DESC, users.name NULLS LAST LIMIT ? "
             "OFFSET ?");
   EXPECT_EQ(stmt.compile(pg())->sql,
-            "SELECT users.id \nFROM users ORDER BY users.age DESC, users.name NULLS LAST LIMIT $1 "
-            "OFFSET $2");
+            "SELECT users.id \nFROM users ORDER BY users.age DESC, users.name NULLS LAST LIMIT "
+            "$1::INTEGER OFFSET $2::INTEGER");
 }
 
 TEST(compile_dml, insert_update_delete) {
@@ -102,8 +102,9 @@ TEST(compile_dml, insert_update_delete) {
   auto& u = s.users;
   EXPECT_EQ(u.insert().values({{"name", "Ali"}, {"email", "ali@test.com"}}).compile(sqlite())->sql,
             "INSERT INTO users (name, email, is_active) VALUES (?, ?, ?)");
-  EXPECT_EQ(u.insert().values({{"name", "Ali"}}).compile(pg())->sql,
-            "INSERT INTO users (name, is_active) VALUES ($1, $2) RETURNING users.id");
+  EXPECT_EQ(
+      u.insert().values({{"name", "Ali"}}).compile(pg())->sql,
+      "INSERT INTO users (name, is_active) VALUES ($1::VARCHAR, $2::BOOLEAN) RETURNING users.id");
   EXPECT_EQ(u.update().where(u.c["id"] == 1).values({{"name", "Ali Ahmadi"}}).str(),
             "UPDATE users SET name=:name WHERE users.id = :id_1");
   EXPECT_EQ(u.delete_().where(u.c["age"] < 18).str(), "DELETE FROM users WHERE users.age < :age_1");

@@ -86,6 +86,12 @@ class ALCHEMY_EXPORT SQLCompiler {
     (void)autoincrement;
     return type_ddl(type);
   }
+  /// Appended after a typed placeholder (PostgreSQL: `::INTEGER`), because
+  /// libpq parameters travel untyped and the server cannot always infer them
+  /// (`$1 + $2`, `concat($1, ...)`). Never narrows: no lengths or scales.
+  virtual void render_bind_cast(std::string& out, const TypeEngine& type) const {
+    (void)out, (void)type;
+  }
   /// Whether an expression DEFAULT must be parenthesised (SQLite).
   virtual bool ddl_default_parens() const { return false; }
   /// The spelling of a type in CAST(... AS type).
@@ -146,7 +152,9 @@ struct ALCHEMY_EXPORT Compiled {
   bool returning_pk = false;
   /// Whether the user asked for RETURNING.
   bool user_returning = false;
-  /// Keeps the tree the pointers above refer to alive.
+  /// DDL: the table the statement was compiled from. (Expression statements
+  /// leave it empty: the engine's cache keeps their statement alive beside the
+  /// entry, and a statement's own memo must not point back at it.)
   std::shared_ptr<const void> keep_alive;
 };
 
@@ -157,7 +165,10 @@ class ALCHEMY_EXPORT CompiledCache {
  public:
   explicit CompiledCache(std::size_t capacity = 500) : capacity_(capacity) {}
   std::shared_ptr<const Compiled> get(const std::string& key);
-  void put(const std::string& key, std::shared_ptr<const Compiled> compiled);
+  /// Stores `compiled`; `statement` is kept alive with the entry, so the
+  /// addresses in its key (tables, columns, types) stay unique while it exists.
+  void put(const std::string& key, std::shared_ptr<const Compiled> compiled,
+           std::shared_ptr<const void> statement = {});
   std::size_t size() const;
   std::size_t capacity() const noexcept { return capacity_; }
   std::uint64_t hits() const noexcept { return hits_; }
@@ -167,6 +178,7 @@ class ALCHEMY_EXPORT CompiledCache {
  private:
   struct Entry {
     std::shared_ptr<const Compiled> compiled;
+    std::shared_ptr<const void> statement;
     std::uint64_t used = 0;
   };
   mutable std::mutex mu_;

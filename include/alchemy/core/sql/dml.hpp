@@ -137,6 +137,44 @@ struct ALCHEMY_EXPORT OnConflict {
   /// The `excluded` pseudo-table's column `key`.
   static ColumnElement excluded(const Insert& stmt, std::string_view key);
 };
+
+/// Options of on_conflict_do_update (SQLAlchemy's keyword arguments).
+struct OnConflictDoUpdate {
+  /// The unique columns whose conflict triggers the update (or a constraint name).
+  std::vector<std::string> index_elements;
+  std::string constraint;
+  /// SET column = value/expression; use stmt.excluded("col") for the proposed row.
+  ValuesList set_;
+  std::optional<ColumnElement> where;
+};
+
+/// INSERT with ON CONFLICT, shared by the PostgreSQL and SQLite dialects
+/// (both spell it the same way); use dialects::postgresql::insert() or
+/// dialects::sqlite::insert().
+class OnConflictInsert : public Insert {
+ public:
+  explicit OnConflictInsert(Insert base) : Insert(std::move(base)) {}
+  OnConflictInsert values(const ValuesList& v) const { return OnConflictInsert(Insert::values(v)); }
+  template <class... A>
+  OnConflictInsert returning(const A&... cols) const {
+    return OnConflictInsert(Insert::returning(cols...));
+  }
+  /// ON CONFLICT [(cols)] DO NOTHING.
+  OnConflictInsert on_conflict_do_nothing(std::vector<std::string> index_elements = {},
+                                          std::string constraint = {}) const {
+    return OnConflictInsert(
+        OnConflict::do_nothing(*this, std::move(index_elements), std::move(constraint)));
+  }
+  /// ON CONFLICT (cols) DO UPDATE SET ... [WHERE ...].
+  OnConflictInsert on_conflict_do_update(const OnConflictDoUpdate& o) const {
+    return OnConflictInsert(
+        OnConflict::do_update(*this, o.index_elements, o.constraint, o.set_, o.where));
+  }
+  /// The row proposed for insertion (`excluded.col` in SQL).
+  ColumnElement excluded(std::string_view key) const { return OnConflict::excluded(*this, key); }
+};
 }  // namespace detail
+
+using detail::OnConflictDoUpdate;
 
 }  // namespace alchemy

@@ -72,11 +72,14 @@ template <class T>
 inline constexpr bool is_typed_expr_v = is_typed_expr<std::remove_cvref_t<T>>::value;
 }  // namespace detail
 
-/// A C++ value that can become a bound literal.
+/// A C++ value that can become a bound literal. Callables are not values (a
+/// captureless lambda would otherwise reach Value(bool) through its function
+/// pointer, making `default_([] { ... })` ambiguous).
 template <class T>
 concept SqlValue = std::is_constructible_v<Value, const T&> &&
                    !std::is_base_of_v<ClauseElement, std::remove_cvref_t<T>> &&
-                   !std::is_same_v<std::remove_cvref_t<T>, TextClause>;
+                   !std::is_same_v<std::remove_cvref_t<T>, TextClause> &&
+                   !std::is_invocable_v<const T&>;
 
 /// Options of a window function's OVER clause (SQLAlchemy's over() keywords).
 /// A frame bound is empty for UNBOUNDED, 0 for CURRENT ROW, -n for n PRECEDING

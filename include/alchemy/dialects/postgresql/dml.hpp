@@ -1,0 +1,27 @@
+// PostgreSQL's INSERT ... ON CONFLICT (SQLAlchemy's sqlalchemy.dialects.postgresql.insert):
+// the "upsert".
+//
+//   namespace pg = alchemy::dialects::postgresql;
+//   auto stmt = pg::insert(users).values({{"email", "ali@test.com"}, {"name", "Ali"}});
+//   conn.execute(stmt.on_conflict_do_update({.index_elements = {"email"},
+//                                            .set_ = {{"name", stmt.excluded("name")}}}));
+//   conn.execute(stmt.on_conflict_do_nothing({"email"}));
+//
+// PostgreSQL and SQLite spell ON CONFLICT the same way, so both dialects share
+// detail::OnConflictInsert (<alchemy/core/sql/dml.hpp>); it is an ordinary
+// Insert, and each method returns a new statement.
+#pragma once
+
+#include "alchemy/core/schema.hpp"
+#include "alchemy/core/sql/dml.hpp"
+
+namespace alchemy::dialects::postgresql {
+
+/// An INSERT with on_conflict_do_nothing() / on_conflict_do_update() / excluded().
+using Insert = alchemy::detail::OnConflictInsert;
+using alchemy::OnConflictDoUpdate;
+
+/// INSERT INTO table, with PostgreSQL's ON CONFLICT clause.
+inline Insert insert(const Table& table) { return Insert(alchemy::insert(table)); }
+
+}  // namespace alchemy::dialects::postgresql
