@@ -8,7 +8,27 @@
 // with the same checksum as every other implementation. Only the workload is
 // timed: engine creation and the first connection are outside the timer.
 //
-// Variants (this release: Core with text()):
+// Variants, Core expression language (named as the SQLAlchemy variants they mirror;
+// the table is a Core Table of Columns, the statements select()/insert()/update()):
+//   W1 core_executemany  conn.execute(insert(customer), n, generator) inside
+//                  engine.begin(): each row formatted into a stack buffer and bound
+//                  as it is produced, as the raw programs do
+//   W1 core_executemany_list  the same from a std::vector<Params> built first
+//                  (SQLAlchemy's list of dicts, literally)
+//   W2 core_fetchall  conn.execute(select(customer)).tuples<...>().all(): every
+//                  row into a typed tuple, every field read for the checksum
+//   W2 core_fetchall_rows  conn.execute(select(customer)).fetchall(): dynamic
+//                  Rows of Values, as SQLAlchemy's fetchall() returns
+//   W3 core_reuse  one select(customer).where(customer.c["id"] == bindparam("id"))
+//                  executed N times with {"id": k}, first row read typed
+//   W3 core_reuse_autocommit  the same with isolation_level AUTOCOMMIT (no
+//                  enclosing read transaction, like the raw loop)
+//   W5 core_executemany  inside engine.begin(): select (id, description), then
+//                  update(customer).where(id == bindparam("id_"))
+//                  .values(description = bindparam("description")) with one
+//                  generated parameter set per row
+//   W5 core_executemany_list  the same from a std::vector<Params>
+// Variants, text():
 //   W1 core_text   text() INSERT executemany of N rows in one transaction, the rows
 //                  generated as they are bound (Connection::execute with a generator,
 //                  formatting into a stack buffer as the raw programs do)
@@ -22,16 +42,17 @@
 //                  raw driver loop that never BEGINs
 //   seed -         (untimed helper) recreate table customer with N rows, as the
 //                  anchors' raw programs do; used by the CTest smoke run
-#include <alchemy/alchemy.hpp>
-
 #include <fmt/format.h>
 
+#include <alchemy/alchemy.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -41,6 +62,20 @@ struct Customer {
   std::string name;
   std::string description;
 };
+
+// Table customer as Core objects (WORKLOADS.md's DDL; the harness creates the
+// table itself, with the raw programs).
+struct Schema {
+  alchemy::MetaData metadata;
+  alchemy::Table customer{"customer", metadata,
+                          alchemy::Column("id", alchemy::Integer, alchemy::primary_key()),
+                          alchemy::Column("name", alchemy::String(255)),
+                          alchemy::Column("description", alchemy::String(255))};
+};
+
+long long checksum(std::int64_t id, std::string_view name, std::string_view description) {
+  return id + static_cast<long long>(name.size() + description.size());
+}
 
 double cpu_seconds() {
   timespec ts{};
@@ -131,7 +166,103 @@ int main(int argc, char** argv) {
                   conn.execute(text("SELECT count(*) FROM customer")).scalar<long long>());
       return 0;
     }
-    if (workload == "W1" && variant == "core_text") {
+    Schema schema;
+    const Table& customer = schema.customer;
+    auto count_rows = [&engine] {
+      return engine.connect().execute(text("SELECT count(*) FROM customer")).scalar<long long>();
+    };
+    if (workload == "W1" && (variant == "core_executemany" || variant == "core_executemany_list")) {
+      // engine.begin() checks the warmed-up connection out of the pool again.
+      conn.close();
+      Timer t;
+      engine.begin([&](Connection& c) {
+        if (variant == "core_executemany") {
+          char buf[64];
+          c.execute(insert(customer), static_cast<std::size_t>(n),
+                    [&buf](std::size_t i, Params& p) {
+                      auto name = fmt::format_to_n(buf, sizeof buf, "customer name {}", i);
+                      p.set_text("name", {buf, name.size});
+                      auto desc = fmt::format_to_n(buf, sizeof buf, "customer description {}", i);
+                      p.set_text("description", {buf, desc.size});
+                    });
+        } else {
+          std::vector<Params> rows;
+          rows.reserve(static_cast<std::size_t>(n));
+          for (long i = 0; i < n; ++i)
+            rows.push_back({{"name", fmt::format("customer name {}", i)},
+                            {"description", fmt::format("customer description {}", i)}});
+          c.execute(insert(customer), rows);
+        }
+      });
+      secs = t.seconds();
+      cpu = t.cpu();
+      check = count_rows();
+    } else if (workload == "W2" && variant == "core_fetchall") {
+      Timer t;
+      auto rows =
+          conn.execute(select(customer)).tuples<std::int64_t, std::string, std::string>().all();
+      for (const auto& [id, name, description] : rows) check += checksum(id, name, description);
+      secs = t.seconds();
+      cpu = t.cpu();
+    } else if (workload == "W2" && variant == "core_fetchall_rows") {
+      Timer t;
+      std::vector<Row> rows = conn.execute(select(customer)).fetchall();
+      for (const Row& r : rows)
+        check += checksum(r.get<std::int64_t>(0), r.get<std::string_view>(1),
+                          r.get<std::string_view>(2));
+      secs = t.seconds();
+      cpu = t.cpu();
+    } else if (workload == "W3" &&
+               (variant == "core_reuse" || variant == "core_reuse_autocommit")) {
+      if (variant == "core_reuse_autocommit")
+        conn.execution_options({.isolation_level = "AUTOCOMMIT"});
+      auto rows = conn.execute(text("SELECT count(*) FROM customer")).scalar<std::int64_t>();
+      conn.commit();
+      auto keys = w3_keys(rows, n);
+      Timer t;
+      auto stmt = select(customer).where(customer.c["id"] == bindparam("id"));
+      for (auto k : keys) {
+        auto row = conn.execute(stmt, {{"id", k}})
+                       .tuples<std::int64_t, std::string, std::string>()
+                       .first();
+        if (!row) die("missing key");
+        Customer c{std::get<0>(*row), std::move(std::get<1>(*row)), std::move(std::get<2>(*row))};
+        check += checksum(c.id, c.name, c.description);
+      }
+      secs = t.seconds();
+      cpu = t.cpu();
+    } else if (workload == "W5" &&
+               (variant == "core_executemany" || variant == "core_executemany_list")) {
+      conn.close();
+      Timer t;
+      auto stmt = update(customer)
+                      .where(customer.c["id"] == bindparam("id_"))
+                      .values({{"description", bindparam("description")}});
+      engine.begin([&](Connection& c) {
+        auto rows = c.execute(select(customer.c["id"], customer.c["description"]))
+                        .tuples<std::int64_t, std::string>()
+                        .all();
+        if (variant == "core_executemany") {
+          // The generator may be called again for echo/error messages, so the
+          // new descriptions are made first rather than inside it.
+          for (auto& [id, description] : rows) description += " updated";
+          c.execute(stmt, rows.size(), [&rows](std::size_t i, Params& p) {
+            p.set("id_", std::get<0>(rows[i])).set_text("description", std::get<1>(rows[i]));
+          });
+        } else {
+          std::vector<Params> params;
+          params.reserve(rows.size());
+          for (auto& [id, description] : rows)
+            params.push_back({{"id_", id}, {"description", std::move(description) + " updated"}});
+          c.execute(stmt, params);
+        }
+      });
+      secs = t.seconds();
+      cpu = t.cpu();
+      check = engine.connect()
+                  .execute(text("SELECT sum(length(description)) FROM customer"))
+                  .scalar<long long>();
+    } else if (workload == "W1" && variant == "core_text") {
       auto insert = text("INSERT INTO customer (name, description) VALUES (:name, :description)");
       Timer t;
       char buf[64];
@@ -169,7 +300,8 @@ int main(int argc, char** argv) {
       secs = t.seconds();
       cpu = t.cpu();
     } else if (workload == "W3" && (variant == "core_text" || variant == "core_text_autocommit")) {
-      if (variant == "core_text_autocommit") conn.execution_options({.isolation_level = "AUTOCOMMIT"});
+      if (variant == "core_text_autocommit")
+        conn.execution_options({.isolation_level = "AUTOCOMMIT"});
       auto rows = conn.execute(text("SELECT count(*) FROM customer")).scalar<std::int64_t>();
       conn.commit();
       auto keys = w3_keys(rows, n);
@@ -187,13 +319,15 @@ int main(int argc, char** argv) {
       cpu = t.cpu();
     } else {
       die("unknown workload/variant " + workload + "/" + variant +
-          " (this release: W1 core_text, W1 core_text_list, W2 core_text, W2 core_text_stream, "
-          "W3 core_text, "
-          "W3 core_text_autocommit)");
+          " (W1 core_executemany, core_executemany_list, core_text, core_text_list; W2 "
+          "core_fetchall, core_fetchall_rows, core_text, core_text_stream; W3 core_reuse, "
+          "core_reuse_autocommit, core_text, core_text_autocommit; W5 core_executemany, "
+          "core_executemany_list)");
     }
-    std::printf("RESULT impl=alchemy backend=%s workload=%s variant=%s n=%ld seconds=%.6f "
-                "cpu=%.6f check=%lld\n",
-                backend.c_str(), workload.c_str(), variant.c_str(), n, secs, cpu, check);
+    std::printf(
+        "RESULT impl=alchemy backend=%s workload=%s variant=%s n=%ld seconds=%.6f "
+        "cpu=%.6f check=%lld\n",
+        backend.c_str(), workload.c_str(), variant.c_str(), n, secs, cpu, check);
   } catch (const std::exception& e) {
     die(e.what());
   }

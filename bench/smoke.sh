@@ -21,3 +21,16 @@ check 1000 "$bench" sqlite W1 core_text_list 1000 "$db"
 check 541280 "$bench" sqlite W2 core_text 1000 "$db"
 check 541280 "$bench" sqlite W3 core_text 1000 "$db"
 check 541280 "$bench" sqlite W3 core_text_autocommit 1000 "$db"
+# Core expression language variants
+"$bench" sqlite seed - 0 "$db" >/dev/null
+check 1000 "$bench" sqlite W1 core_executemany 1000 "$db"
+"$bench" sqlite seed - 0 "$db" >/dev/null
+check 1000 "$bench" sqlite W1 core_executemany_list 1000 "$db"
+check 541280 "$bench" sqlite W2 core_fetchall 1000 "$db"
+check 541280 "$bench" sqlite W2 core_fetchall_rows 1000 "$db"
+check 541280 "$bench" sqlite W3 core_reuse 1000 "$db"
+check 541280 "$bench" sqlite W3 core_reuse_autocommit 1000 "$db"
+# W5: sum(length(description)) after appending " updated" to each of the 1000 rows
+check 31890 "$bench" sqlite W5 core_executemany 1000 "$db"
+"$bench" sqlite seed - 1000 "$db" >/dev/null
+check 31890 "$bench" sqlite W5 core_executemany_list 1000 "$db"

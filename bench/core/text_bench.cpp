@@ -1,6 +1,7 @@
 // Core micro-benchmarks: text() parsing and the compiled-form cache.
-#include <alchemy/alchemy.hpp>
 #include <benchmark/benchmark.h>
+
+#include <alchemy/alchemy.hpp>
 
 namespace {
 
@@ -28,7 +29,8 @@ BENCHMARK(BM_text_compile_cache_hit);
 
 void BM_make_url(benchmark::State& state) {
   for (auto _ : state)
-    benchmark::DoNotOptimize(alchemy::make_url("postgresql://user:p%40ss@localhost:5432/db?sslmode=disable"));
+    benchmark::DoNotOptimize(
+        alchemy::make_url("postgresql://user:p%40ss@localhost:5432/db?sslmode=disable"));
 }
 BENCHMARK(BM_make_url);
 

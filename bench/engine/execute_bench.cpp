@@ -1,14 +1,16 @@
 // Engine micro-benchmarks on an in-memory SQLite database: the per-statement
 // cost of the execution path, and the per-row cost of reading results.
-#include <alchemy/alchemy.hpp>
 #include <benchmark/benchmark.h>
+
+#include <alchemy/alchemy.hpp>
 
 namespace {
 
 alchemy::Engine seeded_engine(int rows) {
   auto engine = alchemy::create_engine("sqlite:///:memory:");
   auto conn = engine.connect();
-  conn.execute(alchemy::text("CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT, description TEXT)"));
+  conn.execute(
+      alchemy::text("CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT, description TEXT)"));
   std::vector<alchemy::Params> params;
   for (int i = 0; i < rows; ++i)
     params.push_back({{"name", "customer name " + std::to_string(i)},
@@ -36,6 +38,28 @@ void BM_execute_select_by_pk(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_execute_select_by_pk);
+
+// The same lookup as a Core statement: select(customer).where(id == bindparam("id"))
+// built once and executed again (memo hit, bind slots resolved and typed).
+void BM_execute_core_select_by_pk(benchmark::State& state) {
+  auto engine = seeded_engine(1000);
+  auto conn = engine.connect();
+  alchemy::MetaData metadata;
+  alchemy::Table customer("customer", metadata,
+                          alchemy::Column("id", alchemy::Integer, alchemy::primary_key()),
+                          alchemy::Column("name", alchemy::String(255)),
+                          alchemy::Column("description", alchemy::String(255)));
+  auto stmt = alchemy::select(customer).where(customer.c["id"] == alchemy::bindparam("id"));
+  std::int64_t k = 0;
+  for (auto _ : state) {
+    auto row = conn.execute(stmt, {{"id", k % 1000 + 1}})
+                   .tuples<std::int64_t, std::string, std::string>()
+                   .first();
+    benchmark::DoNotOptimize(row);
+    ++k;
+  }
+}
+BENCHMARK(BM_execute_core_select_by_pk);
 
 // The same lookup on the raw sqlite3 API would be the floor; this measures the
 // statement with no result rows (UPDATE) for the non-row path.
@@ -76,7 +100,8 @@ BENCHMARK(BM_iterate_rows);
 void BM_executemany_insert(benchmark::State& state) {
   auto engine = seeded_engine(0);
   auto conn = engine.connect();
-  auto stmt = alchemy::text("INSERT INTO customer (name, description) VALUES (:name, :description)");
+  auto stmt =
+      alchemy::text("INSERT INTO customer (name, description) VALUES (:name, :description)");
   std::vector<alchemy::Params> params;
   for (int i = 0; i < 1000; ++i) params.push_back({{"name", "n"}, {"description", "d"}});
   for (auto _ : state) {
