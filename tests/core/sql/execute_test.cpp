@@ -368,6 +368,36 @@ TEST_P(CoreExecuteTest, dml_returning_rowcount_upserts) {
   conn.commit();
 }
 
+TEST_P(CoreExecuteTest, onupdate_key_correlated_update_literal_binds) {
+  MetaData md;
+  int stamp = 0;
+  Table notes(
+      "notes", md, Column("id", Integer, primary_key()),
+      Column("body_text", String(50), key("body")),
+      Column("version", Integer, default_(1), onupdate([&stamp] { return Value(++stamp + 100); })),
+      Column("owner_id", Integer), Column("owner_name", String(50)));
+  md.drop_all(engine_);
+  md.create_all(engine_);
+  auto conn = engine_.connect();
+  conn.execute(insert(notes).values({{"body", "hello"}, {"owner_id", 2}}));
+  EXPECT_EQ(conn.execute(select(notes.c["version"])).scalar<int>(), 1);
+  conn.execute(update(notes).values({{"body", "edited"}}));
+  Row r = conn.execute(select(notes.c["body"], notes.c["version"])).one();
+  EXPECT_EQ(r.get<std::string>(0), "edited");  // column "body_text", known by key "body"
+  EXPECT_EQ(r.get<int>(1), 101);               // onupdate ran
+  // Correlated UPDATE: SET owner_name = (SELECT name FROM users WHERE users.id = notes.owner_id).
+  auto owner =
+      select(users.c["name"]).where(users.c["id"] == notes.c["owner_id"]).scalar_subquery();
+  conn.execute(update(notes).values({{"owner_name", owner}}));
+  EXPECT_EQ(conn.execute(select(notes.c["owner_name"])).scalar<std::string>(), "Ahmad");
+  // Offline SQL: values rendered as literals (never used for execution).
+  const SQLCompiler& d = engine_.dialect().statement_compiler();
+  EXPECT_EQ(select(users.c["id"]).where(users.c["name"] == "O'Brien").str(d, true),
+            "SELECT users.id \nFROM users \nWHERE users.name = 'O''Brien'");
+  conn.commit();
+  md.drop_all(engine_);
+}
+
 TEST_P(CoreExecuteTest, bad_input_gives_clear_errors) {
   auto conn = engine_.connect();
   EXPECT_THROW(users.c["nope"], ArgumentError);
