@@ -306,30 +306,7 @@ void StatementCompiler::update(std::string& out, const DMLNode& dm) {
         "columns",
         t.name));
   // Other tables in WHERE: UPDATE ... FROM (PostgreSQL, SQLite 3.33+).
-  std::vector<NodeRef> extra;
-  for (const auto& w : dm.where) froms_of_expression(w, extra);
-  extra.erase(std::remove_if(extra.begin(), extra.end(),
-                             [&](const NodeRef& f) { return f.get() == dm.table.get(); }),
-              extra.end());
-  if (!extra.empty()) {
-    out += " FROM ";
-    for (std::size_t i = 0; i < extra.size(); ++i) {
-      if (i) out += ", ";
-      from(out, extra[i]);
-    }
-  }
-  if (!dm.where.empty()) {
-    out += " WHERE ";
-    for (std::size_t i = 0; i < dm.where.size(); ++i) {
-      if (i) out += " AND ";
-      expr(out, *dm.where[i], dm.where.size() > 1 ? prec_and : prec_none);
-    }
-  }
-  if (!dm.returning.empty()) {
-    result->user_returning = true;
-    returning(out, dm.returning, true);
-  }
-  enclosing.pop_back();
+  dml_tail(out, dm, " FROM ");
 }
 
 void StatementCompiler::delete_(std::string& out, const DMLNode& dm) {
@@ -337,17 +314,20 @@ void StatementCompiler::delete_(std::string& out, const DMLNode& dm) {
   out += "DELETE FROM ";
   table_name(out, t);
   enclosing.push_back({dm.table});
+  // Other tables in WHERE: DELETE ... USING (PostgreSQL; SQLite has none).
+  dml_tail(out, dm, " USING ");
+}
+
+void StatementCompiler::dml_tail(std::string& out, const DMLNode& dm, const char* extra_keyword) {
   std::vector<NodeRef> extra;
   for (const auto& w : dm.where) froms_of_expression(w, extra);
-  extra.erase(std::remove_if(extra.begin(), extra.end(),
-                             [&](const NodeRef& f) { return f.get() == dm.table.get(); }),
-              extra.end());
+  std::erase_if(extra, [&](const NodeRef& f) { return f.get() == dm.table.get(); });
   if (!extra.empty()) {
-    if (d.dialect_name() == "sqlite")
+    if (dm.kind == NodeKind::delete_ && d.dialect_name() == "sqlite")
       throw CompileError(
           "SQLite has no multiple-table DELETE (DELETE ... USING); refer to the other table "
           "through a subquery, e.g. where(t.c[\"id\"].in_(select(...)))");
-    out += " USING ";
+    out += extra_keyword;
     for (std::size_t i = 0; i < extra.size(); ++i) {
       if (i) out += ", ";
       from(out, extra[i]);

@@ -76,6 +76,9 @@ class StatementCompiler {
   void update(std::string& out, const DMLNode& d);
   void delete_(std::string& out, const DMLNode& d);
   void returning(std::string& out, const std::vector<NodeRef>& cols, bool record);
+  /// UPDATE/DELETE after SET: other tables of WHERE (after `extra_keyword`),
+  /// WHERE, RETURNING; ends the statement's correlation scope.
+  void dml_tail(std::string& out, const DMLNode& dm, const char* extra_keyword);
 
   const SQLCompiler& d;
   CompileOptions opt;

@@ -163,21 +163,6 @@ class PGDialect final : public PGReflection {
   std::string_view driver() const override { return "libpq"; }
   const SQLCompiler& statement_compiler() const override { return compiler_; }
 
-  bool has_table(Connection& conn, std::string_view table,
-                 const std::optional<std::string>& schema) const override {
-    std::vector<Value> params{Value(std::string(table))};
-    std::string sql =
-        "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
-        "c.relnamespace WHERE c.relname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ";
-    if (schema) {
-      sql += "n.nspname = $2";
-      params.emplace_back(*schema);
-    } else {
-      sql += "pg_catalog.pg_table_is_visible(c.oid)";
-    }
-    return conn.exec_driver_sql(sql, params).first().has_value();
-  }
-
   bool has_type(Connection& conn, std::string_view type,
                 const std::optional<std::string>& schema) const override {
     std::vector<Value> params{Value(std::string(type))};

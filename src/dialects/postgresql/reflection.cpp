@@ -32,9 +32,9 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-// The oid of a table, view or foreign table; NoSuchTableError when there is none.
-std::int64_t table_oid(Connection& conn, std::string_view table,
-                       const std::optional<std::string>& schema) {
+// The oid of a table, view or foreign table, or empty when there is none.
+std::optional<std::int64_t> find_table_oid(Connection& conn, std::string_view table,
+                                           const std::optional<std::string>& schema) {
   std::vector<Value> params{Value(std::string(table))};
   std::string sql =
       "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
@@ -46,7 +46,15 @@ std::int64_t table_oid(Connection& conn, std::string_view table,
     sql += "pg_catalog.pg_table_is_visible(c.oid)";
   }
   auto row = conn.exec_driver_sql(sql, params).first();
-  if (!row) {
+  if (!row) return std::nullopt;
+  return row->get<std::int64_t>(0);
+}
+
+// The oid of a table, view or foreign table; NoSuchTableError when there is none.
+std::int64_t table_oid(Connection& conn, std::string_view table,
+                       const std::optional<std::string>& schema) {
+  auto oid = find_table_oid(conn, table, schema);
+  if (!oid) {
     throw NoSuchTableError(fmt::format(
         "Table '{}' does not exist in PostgreSQL {}; check the spelling (unquoted names are "
         "folded to lower case when created) and the schema (inspect(engine).get_table_names() "
@@ -54,7 +62,7 @@ std::int64_t table_oid(Connection& conn, std::string_view table,
         table,
         schema ? fmt::format("schema '{}'", *schema) : std::string("schemas on the search_path")));
   }
-  return row->get<std::int64_t>(0);
+  return *oid;
 }
 
 // ---- types ------------------------------------------------------------------------------
@@ -213,6 +221,11 @@ std::string action(const std::string& code) {
 }
 
 }  // namespace
+
+bool PGReflection::has_table(Connection& conn, std::string_view table,
+                             const std::optional<std::string>& schema) const {
+  return find_table_oid(conn, table, schema).has_value();
+}
 
 // ---- PGReflection ---------------------------------------------------------------------------
 

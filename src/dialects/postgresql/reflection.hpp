@@ -16,6 +16,8 @@ namespace alchemy::dialects::postgresql {
 
 class PGReflection : public Dialect {
  public:
+  bool has_table(Connection& conn, std::string_view table,
+                 const std::optional<std::string>& schema) const override;
   std::string default_schema_name(Connection& conn) const override;
   std::vector<std::string> get_table_names(Connection& conn,
                                            const std::optional<std::string>& schema) const override;
