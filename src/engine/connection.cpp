@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "alchemy/core/schema.hpp"
 #include "alchemy/core/types.hpp"
@@ -710,9 +711,8 @@ Result Connection::execute(const Executable& statement, const std::vector<Params
     return c.run_many(compiled->sql, batch);
   }
   if (compiled->user_returning)
-    throw InvalidRequestError(
-        "RETURNING with several parameter sets (executemany) is not supported yet; execute the "
-        "statement once per set, or use a multi-row insert().values([...]).returning(...)");
+    return insertmanyvalues(compiled, params.size(),
+                            [&params](std::size_t i, Params&) -> const Params& { return params[i]; });
   std::vector<const Value*> literals = c.literals;
   detail::SlotResolver resolver(*compiled, literals, dialect);
   detail::SlotBatch batch(resolver, compiled->slots.size(), params.size(),
@@ -738,6 +738,11 @@ Result Connection::execute(const Executable& statement, std::size_t count,
     detail::GeneratedBatch batch(count, fill, compiled->bind_names);
     return c.run_many(compiled->sql, batch);
   }
+  if (compiled->user_returning)
+    return insertmanyvalues(compiled, count, [&fill](std::size_t i, Params& p) -> const Params& {
+      fill(i, p);
+      return p;
+    });
   std::vector<const Value*> literals = c.literals;
   detail::SlotResolver resolver(*compiled, literals, dialect);
   Params current;
@@ -752,6 +757,147 @@ Result Connection::execute(const Executable& statement, std::size_t count,
     r.state_->is_insert = compiled->kind == Compiled::Kind::insert;
   }
   return r;
+}
+
+namespace {
+
+// The placeholders of one VALUES row, found once per statement: where each one
+// is in the row's text and its number ($n styles), skipping quoted literals.
+struct RowTemplate {
+  std::string_view text;
+  struct Mark {
+    std::size_t pos, len;
+    std::size_t number;  // 0 for '?'
+  };
+  std::vector<Mark> marks;
+};
+
+RowTemplate scan_row(std::string_view text) {
+  RowTemplate t{text, {}};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '\'' || ch == '"') {
+      const std::size_t close = text.find(ch, i + 1);
+      if (close == std::string_view::npos) break;
+      i = close;
+    } else if (ch == '?') {
+      t.marks.push_back({i, 1, 0});
+    } else if (ch == '$' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+      std::size_t j = i + 1, n = 0;
+      while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j])))
+        n = n * 10 + static_cast<std::size_t>(text[j++] - '0');
+      t.marks.push_back({i, j - i, n});
+      i = j - 1;
+    }
+  }
+  return t;
+}
+
+// INSERT ... VALUES (row), (row), ... for `rows` rows: row r's $n become $(n + r*width).
+std::string expand_values(const Compiled& c, const RowTemplate& t, std::size_t rows,
+                          std::size_t width) {
+  std::string sql;
+  sql.reserve(c.sql.size() + (t.text.size() + 2) * rows);
+  sql.append(c.sql, 0, c.values_begin);
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (r) sql += ", ";
+    std::size_t at = 0;
+    for (const auto& m : t.marks) {
+      sql.append(t.text.substr(at, m.pos - at));
+      if (m.number == 0) {
+        sql += '?';
+      } else {
+        sql += '$';
+        sql += std::to_string(m.number + r * width);
+      }
+      at = m.pos + m.len;
+    }
+    sql.append(t.text.substr(at));
+  }
+  sql.append(c.sql, c.values_end, std::string::npos);
+  return sql;
+}
+
+}  // namespace
+
+Result Connection::insertmanyvalues(
+    const std::shared_ptr<const Compiled>& compiled, std::size_t count,
+    const std::function<const Params&(std::size_t, Params&)>& row) {
+  auto& c = core();
+  const Compiled& cp = *compiled;
+  const SQLCompiler& dialect = c.engine->dialect->statement_compiler();
+  if (cp.kind != Compiled::Kind::insert || cp.values_end == 0)
+    throw InvalidRequestError(
+        "RETURNING with several parameter sets (executemany) is supported for INSERT ... "
+        "VALUES only; execute UPDATE/DELETE ... RETURNING once per parameter set");
+  const std::size_t width = cp.slots.size();
+  const RowTemplate tmpl =
+      scan_row(std::string_view(cp.sql).substr(cp.values_begin, cp.values_end - cp.values_begin));
+  // Every placeholder must sit in the VALUES row, numbered 1..width, for the
+  // row to be repeated; otherwise each set is its own execution.
+  bool repeatable = tmpl.marks.size() == width;
+  for (std::size_t k = 0; k < tmpl.marks.size() && repeatable; ++k)
+    repeatable = tmpl.marks[k].number == 0 || tmpl.marks[k].number == k + 1;
+  // 32766 placeholders is SQLite's limit (PostgreSQL's is 65535).
+  std::size_t page = width == 0 ? 1000 : std::min<std::size_t>(1000, 32766 / width);
+  if (!repeatable || page == 0) page = 1;
+
+  // With RETURNING of an autoincrement key the database assigns ascending ids
+  // in row order; sorting each page by it restores parameter order whatever
+  // order the rows come back in (SQLAlchemy's sort_by_parameter_order).
+  std::ptrdiff_t sort_col = -1;
+  if (cp.autoinc_pk >= 0) {
+    const std::string& key = cp.pk_keys[static_cast<std::size_t>(cp.autoinc_pk)];
+    bool bound = false;
+    for (const auto& s : cp.slots) bound = bound || s.name == key;
+    for (std::size_t i = 0; i < cp.result_columns.size() && !bound; ++i)
+      if (cp.result_columns[i].key == key) {
+        sort_col = static_cast<std::ptrdiff_t>(i);
+        break;
+      }
+  }
+
+  std::vector<const Value*> literals = c.literals;
+  detail::SlotResolver resolver(cp, literals, dialect);
+  std::vector<Params> storage(page);
+  std::vector<std::vector<Value>> scratch(page);
+  std::vector<const Value*> binds(page * width);
+  std::string full_sql, tail_sql;
+  auto st = std::make_shared<detail::ResultState>();
+  st->buffered.reserve(count);
+  std::int64_t total = 0;
+  for (std::size_t first = 0; first < count; first += page) {
+    const std::size_t n = std::min(page, count - first);
+    for (std::size_t r = 0; r < n; ++r) {
+      const Params& p = row(first + r, storage[r]);
+      resolver.resolve(p, binds.data() + r * width, scratch[r],
+                       static_cast<std::ptrdiff_t>(first + r), count);
+    }
+    std::string_view sql = cp.sql;
+    if (n > 1) {
+      std::string& s = n == page ? full_sql : tail_sql;
+      if (s.empty() || n != page) s = expand_values(cp, tmpl, n, width);
+      sql = s;
+    }
+    Result r = c.run(sql, std::span<const Value* const>(binds.data(), n * width), compiled);
+    const std::size_t before = st->buffered.size();
+    while (const Row* one = r.state().advance()) st->buffered.emplace_back(*one);
+    if (!st->meta && r.state_->meta) st->meta = r.state_->meta;
+    total += static_cast<std::int64_t>(n);
+    if (sort_col >= 0 && st->buffered.size() - before > 1)
+      std::stable_sort(st->buffered.begin() + static_cast<std::ptrdiff_t>(before),
+                       st->buffered.end(), [sort_col](const Row& a, const Row& b) {
+                         return a.get<std::int64_t>(static_cast<std::size_t>(sort_col)) <
+                                b.get<std::int64_t>(static_cast<std::size_t>(sort_col));
+                       });
+  }
+  st->core = c.shared_from_this();
+  st->returns_rows = true;
+  st->rowcount = total;
+  st->executemany = true;
+  st->is_insert = true;
+  st->compiled = compiled;
+  return Result(std::move(st));
 }
 
 Result Connection::exec_driver_sql(std::string_view sql, const std::vector<Value>& params) {

@@ -242,6 +242,10 @@ struct ResultState {
   bool executemany = false;
   /// Keeps a compiled statement's types alive while its rows are read.
   std::shared_ptr<const Compiled> compiled;
+  /// Rows read ahead of the caller (executemany with RETURNING): served before
+  /// (and instead of) the cursor.
+  std::vector<Row> buffered;
+  std::size_t buffered_pos = 0;
 
   ~ResultState();
   /// Advances; returns the current view row or nullptr at the end.

@@ -36,6 +36,11 @@ ResultState::~ResultState() { soft_close(); }
 
 const Row* ResultState::advance() {
   if (closed) return nullptr;
+  if (!cursor) {  // buffered rows only
+    if (buffered_pos < buffered.size()) return &buffered[buffered_pos++];
+    soft_close();
+    return nullptr;
+  }
   bool more = false;
   try {
     more = cursor->fetch_next();

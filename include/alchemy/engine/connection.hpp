@@ -65,8 +65,10 @@ class ALCHEMY_EXPORT Connection {
   /// Begins a transaction first if none is open (unless AUTOCOMMIT).
   /// Throws DBAPIError subclasses (with the SQL and parameters in the message).
   Result execute(const Executable& statement, const Params& params = {});
-  /// executemany: runs the statement once per parameter set (no rows returned;
-  /// rowcount is the total). An empty list executes once without parameters.
+  /// executemany: runs the statement once per parameter set (rowcount is the
+  /// total). An empty list executes once without parameters. An INSERT with
+  /// RETURNING returns the rows of every set, in parameter order (SQLAlchemy
+  /// 2.0's "insertmanyvalues": the sets travel as multi-row VALUES pages).
   Result execute(const Executable& statement, const std::vector<Params>& params);
   /// executemany from a generator, for bulk loads that should not build every
   /// parameter set first: `fill(i, params)` is called for i = 0 .. count-1 and
@@ -130,6 +132,11 @@ class ALCHEMY_EXPORT Connection {
   friend class Transaction;
   friend class NestedTransaction;
   friend class Engine;
+  /// executemany of an INSERT with RETURNING ("insertmanyvalues"): the rows are
+  /// sent as multi-row VALUES pages; `row(i, storage)` returns parameter set i
+  /// (filling `storage` if it builds one).
+  Result insertmanyvalues(const std::shared_ptr<const Compiled>& compiled, std::size_t count,
+                          const std::function<const Params&(std::size_t, Params&)>& row);
   /// Engine::begin(): after the block's transaction ends inside the block,
   /// further statements raise instead of starting a transaction nobody commits.
   void set_begin_block(bool on);

@@ -182,12 +182,15 @@ void StatementCompiler::insert(std::string& out, const DMLNode& dm) {
         if (i) out += ", ";
         quote(out, cols[i]->name);
       }
-      out += ") VALUES (";
+      out += ") VALUES ";
+      result->values_begin = out.size();
+      out += '(';
       for (std::size_t i = 0; i < cols.size(); ++i) {
         if (i) out += ", ";
         render_value(out, *cols[i], find_value(dm.values, cols[i]->key));
       }
       out += ')';
+      result->values_end = out.size();
     }
   }
 

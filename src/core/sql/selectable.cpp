@@ -643,6 +643,14 @@ Select Select::outerjoin(const FromClause& target, std::optional<ColumnElement> 
   return join(target, std::move(onclause), true, full);
 }
 
+std::optional<ColumnElement> Select::whereclause() const {
+  const auto& w = as<SelectNode>(*node_).where;
+  if (w.empty()) return std::nullopt;
+  std::vector<ColumnElement> parts;
+  for (const auto& n : w) parts.emplace_back(n);
+  return parts.size() == 1 ? parts.front() : and_(std::move(parts));
+}
+
 std::vector<ColumnElement> Select::selected_columns() const {
   std::vector<ColumnElement> out;
   for (const auto& c : as<SelectNode>(*node_).columns) out.emplace_back(c);

@@ -152,6 +152,10 @@ struct ALCHEMY_EXPORT Compiled {
   bool returning_pk = false;
   /// Whether the user asked for RETURNING.
   bool user_returning = false;
+  /// INSERT with one VALUES row: the offsets of that row's "(...)" in `sql`
+  /// (executemany with RETURNING repeats it into multi-row VALUES); 0 otherwise.
+  std::size_t values_begin = 0;
+  std::size_t values_end = 0;
   /// DDL: the table the statement was compiled from. (Expression statements
   /// leave it empty: the engine's cache keeps their statement alive beside the
   /// entry, and a statement's own memo must not point back at it.)

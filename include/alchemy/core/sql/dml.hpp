@@ -75,6 +75,12 @@ class ALCHEMY_EXPORT Insert : public UpdateBase {
     i.set_returning({SelectItem(cols)...});
     return i;
   }
+  /// RETURNING from a list built at run time.
+  Insert returning(std::vector<SelectItem> cols) const {
+    Insert i(*this);
+    i.set_returning(std::move(cols));
+    return i;
+  }
 
  protected:
   friend ALCHEMY_EXPORT Insert insert(const Table& table);
@@ -100,6 +106,12 @@ class ALCHEMY_EXPORT Update : public UpdateBase {
     u.set_returning({SelectItem(cols)...});
     return u;
   }
+  /// RETURNING from a list built at run time.
+  Update returning(std::vector<SelectItem> cols) const {
+    Update u(*this);
+    u.set_returning(std::move(cols));
+    return u;
+  }
   Update where_impl(std::vector<ColumnElement> criteria) const;
 };
 
@@ -116,6 +128,12 @@ class ALCHEMY_EXPORT Delete : public UpdateBase {
   Delete returning(const A&... cols) const {
     Delete d(*this);
     d.set_returning({SelectItem(cols)...});
+    return d;
+  }
+  /// RETURNING from a list built at run time.
+  Delete returning(std::vector<SelectItem> cols) const {
+    Delete d(*this);
+    d.set_returning(std::move(cols));
     return d;
   }
   Delete where_impl(std::vector<ColumnElement> criteria) const;

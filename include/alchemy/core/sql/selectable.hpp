@@ -258,6 +258,8 @@ class ALCHEMY_EXPORT Select : public SelectBase {
   Select correlate_none() const;
   /// The exported columns (for a select used via subquery() use its .c).
   std::vector<ColumnElement> selected_columns() const;
+  /// The WHERE criteria joined with AND (empty when there is no WHERE).
+  std::optional<ColumnElement> whereclause() const;
 
   CompoundSelect union_(const Select& other) const;
   CompoundSelect union_all(const Select& other) const;

@@ -1,0 +1,581 @@
+// Declarative mapping of plain structs (SQLAlchemy's registry / DeclarativeBase,
+// mapped_column and Mapper).
+//
+//   struct User {
+//     std::int64_t id = 0;                 // 0: the database assigns it at flush
+//     std::string name;                    // NOT NULL VARCHAR
+//     std::optional<std::string> email;    // nullable
+//   };
+//   orm::registry Base;                    // holds Base.metadata
+//   Base.map<User>("users",
+//       orm::column<&User::id>("id", primary_key()),
+//       orm::column<&User::name>("name", String(50)),
+//       orm::column<&User::email>("email", String(100), unique()));
+//   Base.metadata.create_all(engine);
+//   select<User>().where(orm::col(&User::name) == "Ahmad");   // typed, checked at compile time
+//
+// A mapping is declared once per class at run time, from member pointers; no
+// macro, no code generator, and no type that holds the whole schema. SQL types
+// and nullability are inferred from the member types as SQLAlchemy 2.0 infers
+// them from Mapped[...] annotations (std::optional<T> is nullable, std::string
+// is String, std::int64_t is Integer, ...) and any Core column option
+// overrides them. The registry turns each mapping into an ordinary Core Table
+// in `registry::metadata`, so create_all, reflection and Core statements see
+// the same schema.
+//
+// Mixins and abstract bases are ordinary base structs that contribute their
+// columns as a tuple (`TimestampMixin::columns<User>()`), passed to map().
+//
+// Threads: map every class before sessions use it (typically at start-up);
+// afterwards the registry and its mappers are read-only and may be shared.
+// The registry must outlive every Session that uses its classes.
+#pragma once
+
+#include <bit>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "alchemy/core/schema.hpp"
+#include "alchemy/core/sql/typed.hpp"
+#include "alchemy/engine/result.hpp"
+#include "alchemy/orm/exc.hpp"
+
+namespace alchemy::orm {
+
+class Mapper;
+class registry;
+
+/// Converts a user type to and from Value for mapped members whose type alchemy
+/// does not know. Specialize with `static Value to_value(const T&)`,
+/// `static T from_value(const Value&)` and `static TypeRef sql_type()`.
+template <class T>
+struct value_traits;
+
+namespace detail {
+
+struct InstanceState;
+
+template <class T, class = void>
+struct has_value_traits : std::false_type {};
+template <class T>
+struct has_value_traits<T, std::void_t<decltype(value_traits<T>::from_value(std::declval<Value>()))>>
+    : std::true_type {};
+
+template <class T>
+struct optional_of {
+  using type = T;
+  static constexpr bool value = false;
+};
+template <class T>
+struct optional_of<std::optional<T>> {
+  using type = T;
+  static constexpr bool value = true;
+};
+
+// Change tracking compares a fingerprint of each member with the one taken
+// when the row was loaded: the value itself for integers, floats and booleans,
+// a 64-bit keyed hash for text, bytes and the other variable-size values.
+ALCHEMY_EXPORT std::uint64_t hash_bytes(const void* data, std::size_t size) noexcept;
+ALCHEMY_EXPORT std::uint64_t fingerprint_value(const Value& v);
+/// The fingerprint of an empty std::optional.
+inline constexpr std::uint64_t kNullFingerprint = 0x6e756c6c5f6d6b72ULL;
+
+template <class V>
+std::uint64_t fingerprint(const V& x) {
+  if constexpr (optional_of<V>::value) {
+    return x ? fingerprint(*x) : kNullFingerprint;
+  } else if constexpr (std::is_same_v<V, bool>) {
+    return x ? 1 : 0;
+  } else if constexpr (std::is_enum_v<V>) {
+    return static_cast<std::uint64_t>(x);
+  } else if constexpr (std::is_integral_v<V>) {
+    return static_cast<std::uint64_t>(x);
+  } else if constexpr (std::is_same_v<V, double>) {
+    return std::bit_cast<std::uint64_t>(x);
+  } else if constexpr (std::is_same_v<V, float>) {
+    return std::bit_cast<std::uint32_t>(x);
+  } else if constexpr (std::is_same_v<V, std::string>) {
+    return hash_bytes(x.data(), x.size());
+  } else if constexpr (std::is_same_v<V, Bytes>) {
+    return hash_bytes(x.data(), x.size());
+  } else if constexpr (has_value_traits<V>::value) {
+    return fingerprint_value(value_traits<V>::to_value(x));
+  } else {
+    return fingerprint_value(Value(x));
+  }
+}
+
+template <class V>
+Value to_value(const V& x) {
+  if constexpr (optional_of<V>::value) {
+    if (!x) return Value();
+    return to_value(*x);
+  } else if constexpr (std::is_enum_v<V>) {
+    return Value(static_cast<std::int64_t>(x));
+  } else if constexpr (has_value_traits<V>::value) {
+    return value_traits<V>::to_value(x);
+  } else {
+    return Value(x);
+  }
+}
+
+template <class V>
+void from_value(V& x, const Value& v) {
+  if constexpr (optional_of<V>::value) {
+    if (v.is_null()) {
+      x.reset();
+    } else {
+      if (!x) x.emplace();
+      from_value(*x, v);
+    }
+  } else if constexpr (std::is_enum_v<V>) {
+    x = static_cast<V>(v.as<std::int64_t>());
+  } else if constexpr (has_value_traits<V>::value) {
+    x = value_traits<V>::from_value(v);
+  } else {
+    x = v.as<V>();
+  }
+}
+
+template <class V>
+void from_row(V& x, const Row& row, std::size_t i) {
+  if constexpr (optional_of<V>::value) {
+    if (row.is_null(i)) {
+      x.reset();
+    } else {
+      if (!x) x.emplace();
+      from_row(*x, row, i);
+    }
+  } else if constexpr (std::is_same_v<V, std::string>) {
+    x.assign(row.get<std::string_view>(i));
+  } else if constexpr (std::is_enum_v<V>) {
+    x = static_cast<V>(row.get<std::int64_t>(i));
+  } else if constexpr (has_value_traits<V>::value) {
+    x = value_traits<V>::from_value(row.get<Value>(i));
+  } else {
+    x = row.get<V>(i);
+  }
+}
+
+/// The SQL type SQLAlchemy 2.0 would infer for a Mapped[V] annotation.
+template <class V>
+TypeRef infer_type() {
+  using B = typename optional_of<V>::type;
+  if constexpr (has_value_traits<B>::value) {
+    return value_traits<B>::sql_type();
+  } else if constexpr (std::is_same_v<B, bool>) {
+    return Boolean;
+  } else if constexpr (std::is_enum_v<B> || std::is_integral_v<B>) {
+    return Integer;
+  } else if constexpr (std::is_floating_point_v<B>) {
+    return Float;
+  } else if constexpr (std::is_same_v<B, std::string>) {
+    return String;
+  } else if constexpr (std::is_same_v<B, Decimal>) {
+    return Numeric;
+  } else if constexpr (std::is_same_v<B, alchemy::Date> ||
+                       std::is_same_v<B, std::chrono::year_month_day>) {
+    return types::Date;
+  } else if constexpr (std::is_same_v<B, alchemy::DateTime> ||
+                       std::is_same_v<B, std::chrono::sys_time<std::chrono::microseconds>>) {
+    return types::DateTime;
+  } else if constexpr (std::is_same_v<B, alchemy::Time>) {
+    return types::Time;
+  } else if constexpr (std::is_same_v<B, alchemy::Interval>) {
+    return types::Interval;
+  } else if constexpr (std::is_same_v<B, Bytes>) {
+    return LargeBinary;
+  } else if constexpr (std::is_same_v<B, alchemy::Uuid>) {
+    return UUID;
+  } else if constexpr (std::is_same_v<B, Json>) {
+    return JSON;
+  } else {
+    static_assert(sizeof(B) == 0,
+                  "alchemy: cannot infer the SQL type of this member; give it in "
+                  "orm::column<...>(\"name\", Type, ...) and specialize orm::value_traits<T>");
+    return nullptr;
+  }
+}
+
+/// The operations the type-erased ORM core needs on one mapped member.
+struct AttrOps {
+  void (*load)(void* obj, const Row& row, std::size_t i);
+  Value (*get)(const void* obj);
+  void (*set)(void* obj, const Value& v);
+  std::uint64_t (*fingerprint)(const void* obj);
+  /// An empty std::optional (or 0 in an integer primary key): "not set", so
+  /// defaults and generated keys apply (SQLAlchemy's None).
+  bool (*is_unset)(const void* obj);
+  /// The member is a std::optional (empty = SQL NULL / not set).
+  bool optional_member;
+};
+
+template <class T, auto M>
+struct Attr {
+  using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*M)>;
+  static member_type& ref(void* obj) { return static_cast<T*>(obj)->*M; }
+  static const member_type& cref(const void* obj) { return static_cast<const T*>(obj)->*M; }
+  static void load(void* obj, const Row& row, std::size_t i) { from_row(ref(obj), row, i); }
+  static Value get(const void* obj) { return to_value(cref(obj)); }
+  static void set(void* obj, const Value& v) { from_value(ref(obj), v); }
+  static std::uint64_t fp(const void* obj) { return fingerprint(cref(obj)); }
+  static bool is_unset(const void* obj) {
+    if constexpr (optional_of<member_type>::value)
+      return !cref(obj).has_value();
+    else if constexpr (std::is_integral_v<member_type> && !std::is_same_v<member_type, bool>)
+      return cref(obj) == 0;
+    else if constexpr (std::is_same_v<member_type, alchemy::Uuid>)
+      return cref(obj) == alchemy::Uuid{};  // the nil UUID
+    else
+      return false;
+  }
+  static constexpr AttrOps ops{&load, &get, &set, &fp, &is_unset, optional_of<member_type>::value};
+};
+
+/// Byte offset of a member inside T (members of a base struct included).
+template <class T, class C, class V>
+std::ptrdiff_t member_offset(V C::*m) {
+  static_assert(std::is_base_of_v<C, T>, "alchemy: the member does not belong to this class");
+  alignas(T) static unsigned char storage[sizeof(T)];  // never constructed: only addresses
+  const T* p = reinterpret_cast<const T*>(storage);
+  return reinterpret_cast<const char*>(&(p->*m)) - reinterpret_cast<const char*>(p);
+}
+
+/// "UserProfile" for UserProfile (namespaces and template arguments dropped).
+ALCHEMY_EXPORT std::string class_name_from_signature(std::string_view pretty);
+template <class T>
+std::string class_name() {
+  return class_name_from_signature(__PRETTY_FUNCTION__);
+}
+
+/// One mapped column, type-erased: what registry::map() hands the core.
+struct MappedColumn {
+  std::string name;
+  TypeRef type;
+  bool nullable = true;
+  std::vector<ColumnOption> options;
+  bool version_id = false;
+  AttrOps ops{};
+  std::ptrdiff_t offset = 0;
+};
+
+/// Object creation for one class: objects the session loads carry their
+/// instance state in the same allocation (see src/orm/state.hpp).
+ALCHEMY_EXPORT void* allocate_node(const Mapper& m, std::size_t size, std::size_t align);
+ALCHEMY_EXPORT void free_node(void* obj) noexcept;
+ALCHEMY_EXPORT InstanceState* node_state(const void* obj) noexcept;
+
+template <class T>
+struct NodeDeleter {
+  void operator()(T* p) const noexcept {
+    p->~T();
+    free_node(p);
+  }
+};
+
+template <class T>
+std::shared_ptr<void> create_object(const Mapper& m) {
+  static_assert(std::is_default_constructible_v<T>,
+                "alchemy: a mapped class needs a default constructor (the ORM creates objects "
+                "for the rows it loads)");
+  static_assert(alignof(T) <= alignof(std::max_align_t), "alchemy: over-aligned mapped class");
+  void* mem = allocate_node(m, sizeof(T), alignof(T));
+  T* p = nullptr;
+  try {
+    p = ::new (mem) T();
+  } catch (...) {
+    free_node(mem);
+    throw;
+  }
+  return std::shared_ptr<T>(p, NodeDeleter<T>{});
+}
+
+/// The state the ORM keeps for `obj` when the ORM created it (null otherwise).
+template <class T>
+InstanceState* state_of_node(const std::shared_ptr<T>& obj) noexcept {
+  if (obj && std::get_deleter<NodeDeleter<T>>(obj)) return node_state(obj.get());
+  return nullptr;
+}
+
+/// What a mapper knows about its class.
+struct ClassOps {
+  const std::type_info* type = nullptr;
+  std::string name;
+  std::shared_ptr<void> (*create)(const Mapper&) = nullptr;
+};
+
+/// Where mapper_of<T>() finds T's mapper.
+template <class T>
+inline const Mapper* mapper_slot = nullptr;
+
+[[noreturn]] ALCHEMY_EXPORT void throw_unmapped(const std::string& class_name);
+
+/// A version counter column (`orm::version_id`): UPDATE/DELETE check it.
+struct VersionIdTag {};
+
+template <auto M>
+struct ColumnDef;
+
+template <class T>
+struct is_column_def : std::false_type {};
+template <auto M>
+struct is_column_def<ColumnDef<M>> : std::true_type {};
+template <class T>
+struct is_tuple : std::false_type {};
+template <class... A>
+struct is_tuple<std::tuple<A...>> : std::true_type {};
+
+}  // namespace detail
+
+/// Marks the version counter column of optimistic concurrency (SQLAlchemy's
+/// `version_id_col`): `orm::column<&Doc::version>("version", orm::version_id)`.
+/// Each UPDATE sets version = old + 1 and requires the old value in WHERE; a
+/// mismatch raises StaleDataError.
+inline constexpr detail::VersionIdTag version_id{};
+
+namespace detail {
+
+/// `orm::column<&User::name>("name", String(50), nullable(false))`.
+template <auto M>
+struct ColumnDef {
+  std::string name;
+  std::optional<TypeRef> type;
+  std::vector<ColumnOption> options;
+  bool version_id = false;
+
+  template <class T>
+  MappedColumn resolve() const {
+    using V = std::remove_cvref_t<decltype(std::declval<T&>().*M)>;
+    MappedColumn c;
+    c.name = name;
+    c.type = type ? *type : infer_type<V>();
+    c.nullable = optional_of<V>::value;  // options applied after it may override
+    c.options = options;
+    c.version_id = version_id;
+    c.ops = Attr<T, M>::ops;
+    c.offset = member_offset<T>(M);
+    return c;
+  }
+};
+
+template <auto M, class O>
+void add_column_arg(ColumnDef<M>& def, const O& o) {
+  if constexpr (std::is_same_v<O, VersionIdTag>) {
+    def.version_id = true;
+  } else if constexpr (std::is_constructible_v<ColumnOption, const O&>) {
+    def.options.emplace_back(o);
+  } else {
+    static_assert(std::is_constructible_v<TypeArg, const O&>,
+                  "alchemy: orm::column() takes a SQL type (String(50), Integer, a "
+                  "TypeDecorator), Core column options (primary_key(), nullable(false), "
+                  "unique(), index(), default_(...), onupdate(...), server_default(...), "
+                  "ForeignKey(...)) and orm::version_id");
+    def.type = TypeArg(o).get();
+  }
+}
+
+}  // namespace detail
+
+/// A mapped column: a member pointer, the column name, then a SQL type and/or
+/// column options. Without a type, it is inferred from the member's C++ type;
+/// without nullable(), std::optional members are nullable and others NOT NULL.
+template <auto M, class... O>
+requires std::is_member_object_pointer_v<decltype(M)>
+detail::ColumnDef<M> column(std::string name, const O&... args) {
+  detail::ColumnDef<M> def;
+  def.name = std::move(name);
+  (detail::add_column_arg(def, args), ...);
+  return def;
+}
+
+/// The mapper of class T (SQLAlchemy's inspect(User)). Throws UnmappedClassError.
+template <class T>
+const Mapper& mapper_of() {
+  if (const Mapper* m = detail::mapper_slot<T>) return *m;
+  detail::throw_unmapped(detail::class_name<T>());
+}
+
+/// How a registry names tables for map() calls that give no name.
+using TableNamer = std::function<std::string(std::string_view class_name)>;
+
+/// "UserProfile" -> "user_profiles" (the guides' declared_attr __tablename__ hook).
+ALCHEMY_EXPORT std::string snake_case_plural(std::string_view class_name);
+
+/// Options of a registry.
+struct RegistryOptions {
+  /// Names the table of a class mapped without a table name; empty: a name is required.
+  TableNamer table_name;
+  /// Passed to the registry's MetaData.
+  std::map<std::string, std::string> naming_convention;
+  std::optional<std::string> schema;
+};
+
+/// The mapper of one class: its Table, its columns in order and their member
+/// accessors (SQLAlchemy's Mapper). Created by registry::map().
+class ALCHEMY_EXPORT Mapper {
+ public:
+  struct Attribute {
+    /// The attribute key (the Core column key; the column name unless key() says otherwise).
+    std::string key;
+    Column column;
+    detail::AttrOps ops;
+    std::ptrdiff_t offset = 0;
+    bool primary_key = false;
+    /// An integer primary key the database generates (0 / empty = not set yet).
+    bool autoincrement = false;
+    /// Column default_(...) (a value, callable or SQL) applied when the member is not set.
+    bool has_default = false;
+    /// A database-side default: server_default or a SQL-expression default_.
+    bool server_generated = false;
+    bool has_onupdate = false;
+    bool version_id = false;
+  };
+
+  const std::string& class_name() const noexcept { return class_.name; }
+  const std::type_info& class_type() const noexcept { return *class_.type; }
+  /// The mapped table (SQLAlchemy's Mapper.local_table / __table__).
+  const Table& table() const noexcept { return table_; }
+  const std::vector<Attribute>& attributes() const noexcept { return attrs_; }
+  /// Indexes into attributes() of the primary key columns, in key order.
+  const std::vector<std::size_t>& primary_key() const noexcept { return pk_; }
+  /// Index of the version counter column, or -1.
+  std::ptrdiff_t version_attr() const noexcept { return version_; }
+  /// The attribute for a member offset / key; nullptr when there is none.
+  const Attribute* attribute_at(std::ptrdiff_t offset) const noexcept;
+  const Attribute* attribute(std::string_view key) const noexcept;
+  /// The column of a member; InvalidRequestError naming the class when unmapped.
+  ColumnElement column_at(std::ptrdiff_t offset) const;
+  /// A new object with ORM instance state (what loading creates).
+  std::shared_ptr<void> create() const { return class_.create(*this); }
+  /// Position in the registry's dependency order (tables referenced come first).
+  std::size_t sort_order() const noexcept { return sort_order_; }
+  const orm::registry& registry() const noexcept { return *registry_; }
+  /// Size of the per-object change-tracking snapshot (one fingerprint per column).
+  std::size_t snapshot_size() const noexcept { return attrs_.size(); }
+  /// SELECT <columns> WHERE pk = :pk_0 [AND ...]: what get() and refresh() run.
+  const alchemy::Select& get_statement() const noexcept { return get_stmt_; }
+
+  /// Internal: built by registry::map().
+  Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
+         std::vector<detail::MappedColumn> cols);
+
+ private:
+  friend class orm::registry;
+  const orm::registry* registry_;
+  detail::ClassOps class_;
+  Table table_;
+  std::vector<Attribute> attrs_;
+  std::vector<std::size_t> pk_;
+  std::ptrdiff_t version_ = -1;
+  std::size_t sort_order_ = 0;
+  alchemy::Select get_stmt_;
+};
+
+/// The declarative registry (SQLAlchemy's registry / DeclarativeBase): maps
+/// classes and holds their tables in `metadata`.
+class ALCHEMY_EXPORT registry {
+ public:
+  explicit registry(RegistryOptions options = {});
+  registry(const registry&) = delete;
+  registry& operator=(const registry&) = delete;
+  ~registry();
+
+  /// The tables of every mapped class (Base.metadata).
+  MetaData metadata;
+
+  /// Maps class T to table `tablename`. Items: orm::column<...>(...) definitions,
+  /// tuples of them (mixins), and table-level Core items (Index, UniqueConstraint,
+  /// CheckConstraint, PrimaryKeyConstraint, ForeignKeyConstraint, schema(...)),
+  /// SQLAlchemy's __table_args__. Throws ArgumentError for a class mapped twice,
+  /// a table without a primary key or two columns on one member.
+  template <class T, class... Items>
+  const Mapper& map(std::string tablename, const Items&... items) {
+    std::vector<detail::MappedColumn> cols;
+    std::vector<SchemaItem> table_items;
+    (collect<T>(cols, table_items, items), ...);
+    detail::ClassOps ops{&typeid(T), detail::class_name<T>(), &detail::create_object<T>};
+    const Mapper& m = map_impl(std::move(ops), std::move(tablename), std::move(cols),
+                               std::move(table_items));
+    detail::mapper_slot<T> = &m;
+    return m;
+  }
+  /// Maps T with the table name from RegistryOptions::table_name (the
+  /// declared_attr __tablename__ hook): `Base.map<UserProfile>(orm::unnamed, ...)`.
+  template <class T, class... Items>
+  const Mapper& map(std::nullptr_t, const Items&... items) {
+    return map<T>(table_name_for(detail::class_name<T>()), items...);
+  }
+  /// The mappers in dependency order (referenced tables first).
+  std::vector<const Mapper*> mappers() const;
+  const RegistryOptions& options() const noexcept { return options_; }
+  /// The table name the hook gives `class_name`; ArgumentError without a hook.
+  std::string table_name_for(std::string_view class_name) const;
+
+ private:
+  template <class T, class I>
+  static void collect(std::vector<detail::MappedColumn>& cols, std::vector<SchemaItem>& items,
+                      const I& item) {
+    if constexpr (detail::is_column_def<I>::value) {
+      cols.push_back(item.template resolve<T>());
+    } else if constexpr (detail::is_tuple<I>::value) {
+      std::apply([&](const auto&... e) { (collect<T>(cols, items, e), ...); }, item);
+    } else {
+      static_assert(std::is_constructible_v<SchemaItem, const I&>,
+                    "alchemy: registry::map() takes orm::column<...>() definitions, tuples of "
+                    "them (mixins) and table-level items (Index, UniqueConstraint, "
+                    "CheckConstraint, PrimaryKeyConstraint, ForeignKeyConstraint)");
+      items.emplace_back(item);
+    }
+  }
+  const Mapper& map_impl(detail::ClassOps cls, std::string tablename,
+                         std::vector<detail::MappedColumn> cols, std::vector<SchemaItem> items);
+
+  RegistryOptions options_;
+  std::vector<std::unique_ptr<Mapper>> mappers_;
+};
+
+/// SQLAlchemy 2.0 spells the registry as a base class; here it is the same object.
+using DeclarativeBase = registry;
+
+/// Use as the table name in registry::map() to let the registry's naming hook name the table.
+inline constexpr std::nullptr_t unnamed = nullptr;
+
+// ---- typed attribute expressions -------------------------------------------------------
+
+namespace detail {
+template <class V>
+struct expr_value {
+  using type = V;
+};
+}  // namespace detail
+
+/// The column of a mapped member as a typed expression (User.age in SQLAlchemy):
+/// `orm::col(&User::age) > 18`. For a member declared in a mixin, name the
+/// mapped class: `orm::col<User>(&TimestampMixin::created_at)`.
+template <class T, class C, class V>
+Expr<V> col(V C::*m) {
+  return Expr<V>(mapper_of<T>().column_at(detail::member_offset<T>(m)));
+}
+template <class C, class V>
+Expr<V> col(V C::*m) {
+  return col<C, C, V>(m);
+}
+
+/// The mapped table of T (SQLAlchemy's User.__table__).
+template <class T>
+const Table& table_of() {
+  return mapper_of<T>().table();
+}
+
+}  // namespace alchemy::orm

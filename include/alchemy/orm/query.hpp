@@ -1,0 +1,193 @@
+// ORM statements: select<User>() (SQLAlchemy 2.0's select(User)) and the
+// results that turn rows into mapped objects.
+//
+//   auto stmt = orm::select<User>().where(orm::col(&User::age) >= 18)
+//                                  .order_by(orm::col(&User::name));
+//   std::vector<std::shared_ptr<User>> adults = session.scalars(stmt).all();
+//   for (auto [user, order] : session.execute(orm::select<User, Order>().join<Order>(...)).all())
+//
+// An orm::Select<T...> is a Core Select over the entities' tables plus what the
+// session needs to build objects from its rows; every Core builder method is
+// available and returns another orm::Select. core() gives the Core statement
+// (for subquery(), exists(), union_ ...).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "alchemy/core/sql/selectable.hpp"
+#include "alchemy/core/sql/text.hpp"
+#include "alchemy/orm/mapping.hpp"
+
+namespace alchemy::orm {
+
+class Session;
+
+namespace detail {
+/// The entities of an ORM statement and where each one's columns start in a row.
+struct EntitySpec {
+  std::vector<const Mapper*> mappers;
+};
+ALCHEMY_EXPORT alchemy::Select entity_select(const std::vector<const Mapper*>& mappers);
+ALCHEMY_EXPORT ColumnElement filter_by_clause(const Mapper& m, const Params& criteria);
+}  // namespace detail
+
+/// SELECT of mapped entities (SQLAlchemy's select(User) / select(User, Address)).
+template <class... T>
+class Select {
+ public:
+  Select() : core_(detail::entity_select({&mapper_of<T>()...})) {}
+  /// Internal: an entity statement over `core` (its first columns are the entities').
+  explicit Select(alchemy::Select core) : core_(std::move(core)) {}
+
+  template <class... E>
+  Select where(const E&... criteria) const {
+    return Select(core_.where(criteria...));
+  }
+  template <class... E>
+  Select filter(const E&... criteria) const {
+    return Select(core_.where(criteria...));
+  }
+  /// WHERE attr = value for each key (SQLAlchemy's filter_by(name="Ahmad")),
+  /// keys naming attributes of the first entity.
+  Select filter_by(const Params& criteria) const {
+    return Select(core_.where(detail::filter_by_clause(first_mapper(), criteria)));
+  }
+  template <class... E>
+  Select order_by(const E&... cols) const {
+    return Select(core_.order_by(cols...));
+  }
+  template <class... E>
+  Select group_by(const E&... cols) const {
+    return Select(core_.group_by(cols...));
+  }
+  template <class... E>
+  Select having(const E&... criteria) const {
+    return Select(core_.having(criteria...));
+  }
+  Select limit(std::int64_t n) const { return Select(core_.limit(n)); }
+  Select offset(std::int64_t n) const { return Select(core_.offset(n)); }
+  Select distinct() const { return Select(core_.distinct()); }
+  /// JOIN the mapped class U on `onclause` (SQLAlchemy's join(Order, User.id == Order.user_id)).
+  template <class U>
+  Select join(const ColumnElement& onclause, bool isouter = false) const {
+    return Select(core_.join(mapper_of<U>().table(), onclause, isouter));
+  }
+  template <class U>
+  Select outerjoin(const ColumnElement& onclause) const {
+    return Select(core_.join(mapper_of<U>().table(), onclause, true));
+  }
+  /// JOIN any FROM clause (a table, alias or subquery).
+  Select join(const FromClause& target, std::optional<ColumnElement> onclause = {},
+              bool isouter = false) const {
+    return Select(core_.join(target, std::move(onclause), isouter));
+  }
+  template <class... F>
+  Select select_from(const F&... froms) const {
+    return Select(core_.select_from(froms...));
+  }
+  Select with_for_update(ForUpdate options = {}) const {
+    return Select(core_.with_for_update(std::move(options)));
+  }
+
+  /// The Core statement (for subquery(), scalar_subquery(), exists(), union_ ...).
+  const alchemy::Select& core() const noexcept { return core_; }
+  operator const alchemy::Select&() const noexcept { return core_; }  // NOLINT
+  Subquery subquery(std::string name = {}) const { return core_.subquery(std::move(name)); }
+  ColumnElement scalar_subquery() const { return core_.scalar_subquery(); }
+  ColumnElement exists() const { return core_.exists(); }
+  std::string str() const { return core_.str(); }
+  std::vector<const Mapper*> mappers() const { return {&mapper_of<T>()...}; }
+
+ private:
+  static const Mapper& first_mapper() {
+    return mapper_of<std::tuple_element_t<0, std::tuple<T...>>>();
+  }
+  alchemy::Select core_;
+};
+
+/// select<User>() / select<User, Order>(): SELECT of mapped entities.
+template <class... T>
+requires(sizeof...(T) > 0) Select<T...> select() { return Select<T...>(); }
+
+/// An entity statement from other SQL: rows of `statement` (a text() query, a
+/// union, any Core select) become objects of T, matched by column name
+/// (SQLAlchemy's select(User).from_statement(text(...))).
+template <class T>
+class FromStatement {
+ public:
+  explicit FromStatement(std::shared_ptr<const Executable> statement)
+      : statement_(std::move(statement)) {}
+  const Executable& statement() const { return *statement_; }
+
+ private:
+  std::shared_ptr<const Executable> statement_;
+};
+template <class T, class S>
+FromStatement<T> from_statement(const S& statement) {
+  return FromStatement<T>(std::make_shared<S>(statement));
+}
+
+/// Mapped objects of one entity (SQLAlchemy's ScalarResult of ORM objects).
+/// The objects are loaded when the result is created.
+template <class T>
+class ScalarResult {
+ public:
+  explicit ScalarResult(std::vector<std::shared_ptr<T>> objects) : objects_(std::move(objects)) {}
+  /// All objects (SQLAlchemy's all()).
+  std::vector<std::shared_ptr<T>> all() && { return std::move(objects_); }
+  std::vector<std::shared_ptr<T>> all() const& { return objects_; }
+  /// The first object or null.
+  std::shared_ptr<T> first() const { return objects_.empty() ? nullptr : objects_.front(); }
+  /// Exactly one: NoResultFound / MultipleResultsFound otherwise.
+  std::shared_ptr<T> one() const {
+    if (objects_.empty()) throw NoResultFound("No row was found when one was required");
+    if (objects_.size() > 1)
+      throw MultipleResultsFound("Multiple rows were found when exactly one was required");
+    return objects_.front();
+  }
+  /// One or null; MultipleResultsFound for more.
+  std::shared_ptr<T> one_or_none() const {
+    if (objects_.size() > 1)
+      throw MultipleResultsFound("Multiple rows were found when one or none was required");
+    return first();
+  }
+  std::size_t size() const noexcept { return objects_.size(); }
+  auto begin() const { return objects_.begin(); }
+  auto end() const { return objects_.end(); }
+
+ private:
+  std::vector<std::shared_ptr<T>> objects_;
+};
+
+/// Rows of several entities: std::tuple<std::shared_ptr<T>...> per row.
+template <class... T>
+class EntityResult {
+ public:
+  using row_type = std::tuple<std::shared_ptr<T>...>;
+  explicit EntityResult(std::vector<row_type> rows) : rows_(std::move(rows)) {}
+  std::vector<row_type> all() && { return std::move(rows_); }
+  std::vector<row_type> all() const& { return rows_; }
+  std::optional<row_type> first() const {
+    if (rows_.empty()) return std::nullopt;
+    return rows_.front();
+  }
+  row_type one() const {
+    if (rows_.empty()) throw NoResultFound("No row was found when one was required");
+    if (rows_.size() > 1)
+      throw MultipleResultsFound("Multiple rows were found when exactly one was required");
+    return rows_.front();
+  }
+  std::size_t size() const noexcept { return rows_.size(); }
+  auto begin() const { return rows_.begin(); }
+  auto end() const { return rows_.end(); }
+
+ private:
+  std::vector<row_type> rows_;
+};
+
+}  // namespace alchemy::orm

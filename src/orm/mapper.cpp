@@ -1,0 +1,428 @@
+// registry and Mapper: turning mapped columns into Core tables; object
+// allocation with inline instance state; the foreign-state table; change
+// tracking fingerprints; entity SELECTs.
+#include "alchemy/orm/mapping.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <mutex>
+#include <random>
+
+#include "core/sql/nodes.hpp"
+#include "orm/state.hpp"
+
+namespace alchemy::orm {
+
+namespace detail {
+
+// ---- fingerprints ------------------------------------------------------------------------
+
+namespace {
+std::uint64_t process_seed() {
+  static const std::uint64_t seed = [] {
+    std::random_device rd;
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ 0x9e3779b97f4a7c15ULL;
+  }();
+  return seed;
+}
+
+inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept {
+  const __uint128_t r = static_cast<__uint128_t>(a) * b;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+inline std::uint64_t read64(const unsigned char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+}  // namespace
+
+// A multiply-mix hash keyed with a per-process random seed, so that values
+// cannot be crafted to collide with each other across runs.
+std::uint64_t hash_bytes(const void* data, std::size_t size) noexcept {
+  constexpr std::uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
+                          k2 = 0x8ebc6af09c88c6e3ULL;
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::uint64_t h = process_seed() ^ mix(size ^ k0, k1);
+  std::size_t n = size;
+  while (n >= 16) {
+    h = mix(read64(p) ^ k1 ^ h, read64(p + 8) ^ k2);
+    p += 16;
+    n -= 16;
+  }
+  std::uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    a = read64(p);
+    p += 8;
+    n -= 8;
+  }
+  for (std::size_t i = 0; i < n; ++i) b |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+  return mix(mix(a ^ k1 ^ h, b ^ k2), size ^ k0);
+}
+
+std::uint64_t fingerprint_value(const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::null:
+      return kNullFingerprint;
+    case ValueKind::boolean:
+      return v.get<bool>() ? 1 : 0;
+    case ValueKind::integer:
+      return static_cast<std::uint64_t>(v.get<std::int64_t>());
+    case ValueKind::floating:
+      return std::bit_cast<std::uint64_t>(v.get<double>());
+    case ValueKind::text: {
+      const std::string& s = v.get<std::string>();
+      return hash_bytes(s.data(), s.size());
+    }
+    case ValueKind::bytes: {
+      const Bytes& b = v.get<Bytes>();
+      return hash_bytes(b.data(), b.size());
+    }
+    default: {
+      // Calendar values, decimals, UUIDs and JSON: by their canonical text.
+      const std::string s = v.repr();
+      return hash_bytes(s.data(), s.size()) ^ static_cast<std::uint64_t>(v.kind());
+    }
+  }
+}
+
+std::size_t ValueVecHash::operator()(const std::vector<Value>& k) const noexcept {
+  std::uint64_t h = 0x51ed270b27f1cf5bULL;
+  for (const Value& v : k) h = mix(h ^ fingerprint_value(v), 0x9e3779b97f4a7c15ULL);
+  return static_cast<std::size_t>(h);
+}
+
+// ---- class names -----------------------------------------------------------------------
+
+std::string class_name_from_signature(std::string_view pretty) {
+  // GCC: "... [with T = ns::UserProfile; ...]"; Clang: "... [T = ns::UserProfile]".
+  std::string_view s = pretty;
+  auto at = s.find("T = ");
+  if (at == std::string_view::npos) return std::string(s);
+  s.remove_prefix(at + 4);
+  std::size_t end = 0;
+  int depth = 0;
+  for (; end < s.size(); ++end) {
+    const char ch = s[end];
+    if (ch == '<') ++depth;
+    if (ch == '>') --depth;
+    if (depth == 0 && (ch == ';' || ch == ']')) break;
+  }
+  s = s.substr(0, end);
+  if (auto lt = s.find('<'); lt != std::string_view::npos) s = s.substr(0, lt);
+  if (auto colon = s.rfind("::"); colon != std::string_view::npos) s.remove_prefix(colon + 2);
+  return std::string(s);
+}
+
+[[noreturn]] void throw_unmapped(const std::string& class_name) {
+  throw UnmappedClassError(fmt::format(
+      "Class '{}' is not mapped; map it once with registry::map<{}>(\"table\", "
+      "orm::column<&{}::member>(\"name\"), ...) before using it with the ORM",
+      class_name, class_name, class_name));
+}
+
+// ---- nodes: object + inline state ------------------------------------------------------
+
+namespace {
+// Layout of a node: [InstanceState | snapshot[n] | back pointer | object].
+constexpr std::size_t kAlign = alignof(std::max_align_t);
+std::size_t header_size(std::size_t columns) {
+  std::size_t h = sizeof(InstanceState) + columns * sizeof(std::uint64_t) + sizeof(void*);
+  return (h + kAlign - 1) / kAlign * kAlign;
+}
+}  // namespace
+
+void* allocate_node(const Mapper& m, std::size_t size, std::size_t align) {
+  (void)align;  // <= max_align_t, checked by create_object
+  const std::size_t header = header_size(m.snapshot_size());
+  auto* base = static_cast<unsigned char*>(::operator new(header + size));
+  auto* st = ::new (base) InstanceState();
+  st->mapper = &m;
+  st->snapshot = reinterpret_cast<std::uint64_t*>(base + sizeof(InstanceState));
+  unsigned char* obj = base + header;
+  st->obj = obj;
+  std::memcpy(obj - sizeof(void*), &st, sizeof(void*));
+  return obj;
+}
+
+InstanceState* node_state(const void* obj) noexcept {
+  InstanceState* st;
+  std::memcpy(&st, static_cast<const unsigned char*>(obj) - sizeof(void*), sizeof(void*));
+  return st;
+}
+
+void free_node(void* obj) noexcept {
+  InstanceState* st = node_state(obj);
+  st->~InstanceState();
+  ::operator delete(static_cast<void*>(st));
+}
+
+// ---- foreign states: objects the program created ---------------------------------------
+
+namespace {
+struct ForeignEntry {
+  std::weak_ptr<void> owner;
+  std::unique_ptr<InstanceState> state;
+};
+struct ForeignTable {
+  std::mutex mu;
+  std::unordered_map<const void*, ForeignEntry> map;
+  std::size_t sweep_at = 1024;
+};
+ForeignTable& foreign_table() {
+  static ForeignTable* t = new ForeignTable();  // outlives static destructors of sessions
+  return *t;
+}
+bool same_owner(const std::weak_ptr<void>& a, const std::shared_ptr<void>& b) {
+  return !a.owner_before(b) && !b.owner_before(a) && !a.expired();
+}
+}  // namespace
+
+InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m, bool create) {
+  if (!obj) return nullptr;
+  ForeignTable& t = foreign_table();
+  std::lock_guard lock(t.mu);
+  auto it = t.map.find(obj.get());
+  if (it != t.map.end() && same_owner(it->second.owner, obj)) return it->second.state.get();
+  if (!create) return nullptr;
+  if (t.map.size() >= t.sweep_at) {  // forget the states of objects that died
+    std::erase_if(t.map, [](const auto& e) { return e.second.owner.expired(); });
+    t.sweep_at = std::max<std::size_t>(1024, t.map.size() * 2);
+  }
+  auto st = std::make_unique<InstanceState>();
+  st->mapper = &m;
+  st->obj = obj.get();
+  st->foreign = true;
+  st->own_snapshot = std::make_unique<std::uint64_t[]>(m.snapshot_size());
+  st->snapshot = st->own_snapshot.get();
+  InstanceState* raw = st.get();
+  t.map[obj.get()] = ForeignEntry{obj, std::move(st)};
+  return raw;
+}
+
+// ---- InstanceState -------------------------------------------------------------------------
+
+std::vector<Value> InstanceState::identity() const {
+  if (key) return *key;
+  return {Value(ikey)};
+}
+
+void InstanceState::take_snapshot() noexcept {
+  const auto& attrs = mapper->attributes();
+  for (std::size_t i = 0; i < attrs.size(); ++i) snapshot[i] = attrs[i].ops.fingerprint(obj);
+}
+
+bool InstanceState::column_changed(std::size_t i) const {
+  return mapper->attributes()[i].ops.fingerprint(obj) != snapshot[i];
+}
+
+bool InstanceState::modified() const {
+  if (status != Status::persistent) return false;
+  for (std::size_t i = 0; i < mapper->attributes().size(); ++i)
+    if (column_changed(i)) return true;
+  return false;
+}
+
+void identity_from_object(InstanceState* st) {
+  const Mapper& m = *st->mapper;
+  if (int_identity(m)) {
+    st->ikey = m.attributes()[m.primary_key()[0]].ops.get(st->obj).as<std::int64_t>();
+    st->key.reset();
+  } else {
+    auto k = std::make_unique<std::vector<Value>>();
+    for (std::size_t i : m.primary_key()) k->push_back(m.attributes()[i].ops.get(st->obj));
+    st->key = std::move(k);
+  }
+  st->has_identity = true;
+}
+
+// ---- entity statements -----------------------------------------------------------------
+
+alchemy::Select entity_select(const std::vector<const Mapper*>& mappers) {
+  std::vector<SelectItem> items;
+  for (const Mapper* m : mappers)
+    for (const auto& a : m->attributes()) items.emplace_back(a.column);
+  return alchemy::select(std::move(items));
+}
+
+ColumnElement filter_by_clause(const Mapper& m, const Params& criteria) {
+  std::vector<ColumnElement> parts;
+  for (const auto& item : criteria) {
+    const Mapper::Attribute* a = m.attribute(item.first);
+    if (a == nullptr) {
+      std::string keys;
+      for (const auto& at : m.attributes()) keys += (keys.empty() ? "" : ", ") + at.key;
+      throw InvalidRequestError(fmt::format(
+          "Entity '{}' has no attribute '{}' for filter_by(); its attributes are: {}",
+          m.class_name(), item.first, keys));
+    }
+    parts.push_back(item.second.is_null() ? a->column.is_(nullptr) : (a->column == item.second));
+  }
+  return and_(std::move(parts));
+}
+
+}  // namespace detail
+
+// ---- Mapper -----------------------------------------------------------------------------
+
+Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
+               std::vector<detail::MappedColumn> cols)
+    : registry_(&reg), class_(std::move(cls)), table_(std::move(table)) {
+  const auto columns = table_.columns_list();
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    Attribute a{.key = {}, .column = columns[i], .ops = {}};
+    const auto& node = a.column.impl();
+    a.key = node.key;
+    a.ops = cols[i].ops;
+    a.offset = cols[i].offset;
+    a.primary_key = node.primary_key;
+    a.autoincrement = node.primary_key && alchemy::detail::is_integer_autoinc(
+                                              table_.impl(), node);
+    a.has_default = node.default_.scalar.has_value() || static_cast<bool>(node.default_.callable);
+    a.server_generated = node.server_default != nullptr || node.server_default_literal ||
+                         node.default_.sql != nullptr;
+    a.has_onupdate = node.onupdate.is_set();
+    a.version_id = cols[i].version_id;
+    if (a.version_id) {
+      if (version_ >= 0)
+        throw ArgumentError(fmt::format("Class '{}' has two version_id columns", class_name()));
+      if (!a.column.type()->is_integer())
+        throw ArgumentError(fmt::format(
+            "version_id column '{}' of class '{}' must be an integer column (it counts updates)",
+            a.key, class_name()));
+      version_ = static_cast<std::ptrdiff_t>(i);
+    }
+    attrs_.push_back(std::move(a));
+  }
+  for (const Column& pkc : table_.primary_key())
+    for (std::size_t i = 0; i < attrs_.size(); ++i)
+      if (attrs_[i].column.node() == pkc.node()) pk_.push_back(i);
+  if (pk_.empty())
+    throw ArgumentError(fmt::format(
+        "Mapper for class '{}' could not assemble any primary key columns for table '{}'; give "
+        "a column primary_key() (or a PrimaryKeyConstraint)",
+        class_name(), table_.name()));
+  std::vector<SelectItem> items;
+  for (const auto& a : attrs_) items.emplace_back(a.column);
+  std::vector<ColumnElement> crit;
+  for (std::size_t k = 0; k < pk_.size(); ++k)
+    crit.push_back(attrs_[pk_[k]].column == bindparam(fmt::format("pk_{}", k)));
+  get_stmt_ = alchemy::select(std::move(items)).where(and_(std::move(crit)));
+}
+
+const Mapper::Attribute* Mapper::attribute_at(std::ptrdiff_t offset) const noexcept {
+  for (const auto& a : attrs_)
+    if (a.offset == offset) return &a;
+  return nullptr;
+}
+
+const Mapper::Attribute* Mapper::attribute(std::string_view key) const noexcept {
+  for (const auto& a : attrs_)
+    if (a.key == key) return &a;
+  return nullptr;
+}
+
+ColumnElement Mapper::column_at(std::ptrdiff_t offset) const {
+  if (const Attribute* a = attribute_at(offset)) return a->column;
+  throw InvalidRequestError(fmt::format(
+      "This member of class '{}' is not mapped to a column; add it with orm::column<...>() "
+      "in registry::map<{}>()",
+      class_name(), class_name()));
+}
+
+// ---- registry ---------------------------------------------------------------------------
+
+registry::registry(RegistryOptions options)
+    : metadata(options.naming_convention, options.schema), options_(std::move(options)) {}
+
+registry::~registry() {
+  // Classes mapped here must not point at freed mappers.
+  // (mapper_slot<T> is per class: a later registry may map T again.)
+}
+
+std::string registry::table_name_for(std::string_view class_name) const {
+  if (!options_.table_name)
+    throw ArgumentError(fmt::format(
+        "Class '{}' was mapped without a table name and the registry has no table_name hook; "
+        "pass the name to map<{}>(\"table\", ...) or set RegistryOptions::table_name (e.g. "
+        "orm::snake_case_plural)",
+        class_name, class_name));
+  return options_.table_name(class_name);
+}
+
+const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
+                                 std::vector<detail::MappedColumn> cols,
+                                 std::vector<SchemaItem> items) {
+  for (const auto& m : mappers_)
+    if (*m->class_.type == *cls.type)
+      throw ArgumentError(fmt::format("Class '{}' is already mapped (to table '{}')", cls.name,
+                                      m->table().name()));
+  if (cols.empty())
+    throw ArgumentError(fmt::format("Class '{}' is mapped without columns", cls.name));
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j) {
+      if (cols[i].offset == cols[j].offset)
+        throw ArgumentError(fmt::format(
+            "Class '{}': columns '{}' and '{}' are mapped to the same member", cls.name,
+            cols[j].name, cols[i].name));
+      if (cols[i].name == cols[j].name)
+        throw ArgumentError(
+            fmt::format("Class '{}': column '{}' is mapped twice", cls.name, cols[i].name));
+    }
+  std::vector<SchemaItem> all;
+  all.reserve(cols.size() + items.size());
+  for (auto& c : cols) {
+    std::vector<ColumnOption> opts;
+    opts.reserve(c.options.size() + 1);
+    opts.push_back(nullable(c.nullable));  // inferred; the user's options come after and win
+    for (auto& o : c.options) opts.push_back(o);
+    all.emplace_back(Column(c.name, c.type, std::move(opts)));
+  }
+  for (auto& i : items) all.push_back(std::move(i));
+  Table table(std::move(tablename), metadata, std::move(all));
+  auto m = std::make_unique<Mapper>(*this, std::move(cls), table, std::move(cols));
+  const Mapper& ref = *m;
+  mappers_.push_back(std::move(m));
+  // Dependency order: the position of each table in metadata.sorted_tables().
+  const auto sorted = metadata.sorted_tables();
+  for (auto& mp : mappers_)
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+      if (sorted[i].node() == mp->table_.node()) mp->sort_order_ = i;
+  return ref;
+}
+
+std::vector<const Mapper*> registry::mappers() const {
+  std::vector<const Mapper*> out;
+  for (const auto& m : mappers_) out.push_back(m.get());
+  std::stable_sort(out.begin(), out.end(), [](const Mapper* a, const Mapper* b) {
+    return a->sort_order() < b->sort_order();
+  });
+  return out;
+}
+
+std::string snake_case_plural(std::string_view name) {
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char ch = name[i];
+    if (std::isupper(static_cast<unsigned char>(ch))) {
+      // A boundary before an upper-case letter that follows a lower-case letter or
+      // digit, or that starts a new word after an acronym ("HTTPServer" -> http_server).
+      const bool after_lower = i > 0 && (std::islower(static_cast<unsigned char>(name[i - 1])) ||
+                                         std::isdigit(static_cast<unsigned char>(name[i - 1])));
+      const bool word_start = i > 0 && i + 1 < name.size() &&
+                              std::isupper(static_cast<unsigned char>(name[i - 1])) &&
+                              std::islower(static_cast<unsigned char>(name[i + 1]));
+      if (after_lower || word_start) out += '_';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    } else {
+      out += ch;
+    }
+  }
+  out += 's';
+  return out;
+}
+
+}  // namespace alchemy::orm

@@ -1,0 +1,795 @@
+// Session: object lifecycle, identity map, loading, transactions; plus
+// sessionmaker, scoped_session, Query's bulk UPDATE/DELETE and bulk inserts.
+// flush() itself is in unit_of_work.cpp.
+#include "alchemy/orm/session.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+
+#include "alchemy/core/sql/dml.hpp"
+#include "orm/state.hpp"
+
+namespace alchemy::orm {
+
+using detail::InstanceState;
+using detail::SessionImpl;
+using detail::Status;
+
+namespace detail {
+
+InstanceState* SessionImpl::lookup(const Mapper& m, const std::vector<Value>& pk) {
+  auto it = maps.find(&m);
+  if (it == maps.end()) return nullptr;
+  if (int_identity(m)) {
+    if (pk[0].is_null()) return nullptr;
+    auto f = it->second.ints.find(pk[0].as<std::int64_t>());
+    return f == it->second.ints.end() ? nullptr : f->second;
+  }
+  auto f = it->second.general.find(pk);
+  return f == it->second.general.end() ? nullptr : f->second;
+}
+
+void SessionImpl::insert_identity(InstanceState* st) {
+  IdentityMap& im = map_for(st->mapper);
+  if (st->key) {
+    im.general[*st->key] = st;
+  } else {
+    im.ints[st->ikey] = st;
+  }
+}
+
+void SessionImpl::remove_identity(InstanceState* st) {
+  if (!st->has_identity) return;
+  auto it = maps.find(st->mapper);
+  if (it == maps.end()) return;
+  if (st->key) {
+    auto f = it->second.general.find(*st->key);
+    if (f != it->second.general.end() && f->second == st) it->second.general.erase(f);
+  } else {
+    auto f = it->second.ints.find(st->ikey);
+    if (f != it->second.ints.end() && f->second == st) it->second.ints.erase(f);
+  }
+}
+
+void SessionImpl::detach(InstanceState* st) noexcept {
+  st->session = nullptr;
+  st->marked_deleted = false;
+  st->tx_new = st->tx_deleted = false;
+  st->status = st->has_identity ? Status::detached : Status::transient;
+  // The object may die with this reference (and a node state with it): last step.
+  std::shared_ptr<void> keep = std::move(st->strong);
+}
+
+void SessionImpl::check_active() const {
+  if (pending_rollback)
+    throw PendingRollbackError(fmt::format(
+        "This Session's transaction has been rolled back due to a previous exception during "
+        "flush. To begin a new transaction with this Session, first issue Session.rollback(). "
+        "Original exception was: {}",
+        *pending_rollback));
+}
+
+Connection& SessionImpl::connection() {
+  check_active();
+  if (!conn) {
+    if (!options.autobegin && !explicit_tx)
+      throw InvalidRequestError(
+          "Autobegin is disabled on this Session; call session.begin() before using it");
+    conn.emplace(engine.connect());
+  }
+  return *conn;
+}
+
+void SessionImpl::after_rollback() noexcept {
+  pending_rollback.reset();
+  explicit_tx = false;
+  std::vector<std::shared_ptr<void>> keep;  // objects die after the bookkeeping is done
+  // Pending objects and those inserted in the transaction leave the session.
+  for (InstanceState* st : pending) {
+    keep.push_back(st->strong);
+    detach(st);
+  }
+  pending.clear();
+  for (InstanceState* st : inserted_in_tx) {
+    if (st->session != this) continue;
+    remove_identity(st);
+    st->has_identity = false;
+    st->key.reset();
+    keep.push_back(st->strong);
+    detach(st);
+  }
+  inserted_in_tx.clear();
+  // Deletes of the transaction are undone: back in the identity map.
+  for (InstanceState* st : deleted_in_tx) {
+    if (st->session != this) continue;
+    st->status = Status::persistent;
+    st->tx_deleted = false;
+    insert_identity(st);
+  }
+  deleted_in_tx.clear();
+  for (InstanceState* st : to_delete) st->marked_deleted = false;
+  to_delete.clear();
+  for (auto& [m, im] : maps) {
+    for (auto& [k, st] : im.ints) st->expired = true;
+    for (auto& [k, st] : im.general) st->expired = true;
+  }
+}
+
+/// Loads one entity from `row` (columns at `idx`): the identity map's object when
+/// present (expired members refreshed), else a new persistent object.
+std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
+                               const std::vector<std::size_t>& idx) {
+  const auto& attrs = m.attributes();
+  const auto& pk = m.primary_key();
+  InstanceState* found = nullptr;
+  std::int64_t ikey = 0;
+  std::vector<Value> key;
+  IdentityMap& im = s.map_for(&m);
+  if (int_identity(m)) {
+    const std::size_t c = idx[pk[0]];
+    if (row.is_null(c)) return nullptr;  // an outer join without a match
+    ikey = row.get<std::int64_t>(c);
+    auto f = im.ints.find(ikey);
+    if (f != im.ints.end()) found = f->second;
+  } else {
+    bool all_null = true;
+    for (std::size_t k : pk) {
+      key.push_back(row.get<Value>(idx[k]));
+      all_null = all_null && key.back().is_null();
+    }
+    if (all_null) return nullptr;
+    auto f = im.general.find(key);
+    if (f != im.general.end()) found = f->second;
+  }
+  if (found) {
+    if (found->expired) {
+      // Members changed in C++ since the last load keep their values.
+      for (std::size_t i = 0; i < attrs.size(); ++i) {
+        if (found->column_changed(i)) continue;
+        attrs[i].ops.load(found->obj, row, idx[i]);
+        found->snapshot[i] = attrs[i].ops.fingerprint(found->obj);
+      }
+      found->expired = false;
+    }
+    return found->strong;
+  }
+  std::shared_ptr<void> obj = m.create();
+  InstanceState* st = node_state(obj.get());
+  for (std::size_t i = 0; i < attrs.size(); ++i) {
+    attrs[i].ops.load(st->obj, row, idx[i]);
+    st->snapshot[i] = attrs[i].ops.fingerprint(st->obj);
+  }
+  st->session = &s;
+  st->status = Status::persistent;
+  st->has_identity = true;
+  if (key.empty()) {
+    st->ikey = ikey;
+    im.ints.emplace(ikey, st);
+  } else {
+    st->key = std::make_unique<std::vector<Value>>(std::move(key));
+    im.general.emplace(*st->key, st);
+  }
+  st->strong = obj;
+  return obj;
+}
+
+}  // namespace detail
+
+namespace {
+std::string describe(const InstanceState* st) {
+  return fmt::format("<{} at {}>", st->mapper->class_name(), st->obj);
+}
+}  // namespace
+
+InstanceInfo inspect_state(const InstanceState* st) {
+  InstanceInfo info;
+  if (st == nullptr) return info;
+  switch (st->status) {
+    case Status::transient:
+      info.state = ObjectState::transient;
+      break;
+    case Status::pending:
+      info.state = ObjectState::pending;
+      break;
+    case Status::persistent:
+      info.state = ObjectState::persistent;
+      break;
+    case Status::deleted:
+      info.state = ObjectState::deleted;
+      break;
+    case Status::detached:
+      info.state = ObjectState::detached;
+      break;
+  }
+  info.has_identity = st->has_identity;
+  if (st->has_identity) info.identity = st->identity();
+  info.expired = st->expired;
+  info.modified = st->modified();
+  info.session = st->session ? st->session->owner : nullptr;
+  return info;
+}
+
+// ---- Session ------------------------------------------------------------------------------
+
+Session::Session(Engine bind, SessionOptions options)
+    : impl_(std::make_unique<SessionImpl>(std::move(bind), options)) {
+  impl_->owner = this;
+}
+
+Session::Session(Session&& o) noexcept : impl_(std::move(o.impl_)) {
+  if (impl_) impl_->owner = this;
+}
+
+Session& Session::operator=(Session&& o) noexcept {
+  if (this != &o) {
+    if (impl_) close();
+    impl_ = std::move(o.impl_);
+    if (impl_) impl_->owner = this;
+  }
+  return *this;
+}
+
+Session::~Session() {
+  if (impl_) close();
+}
+
+void Session::check_object(const void* obj) {
+  if (obj == nullptr)
+    throw InvalidRequestError("A null object was given to the Session; pass a mapped object");
+}
+
+void Session::add_state(InstanceState* st, std::shared_ptr<void> obj) {
+  SessionImpl& s = *impl_;
+  if (st->session == &s) return;
+  if (st->session != nullptr)
+    throw InvalidRequestError(fmt::format(
+        "Object '{}' is already attached to another Session; expunge() it there (or close that "
+        "session) before adding it here",
+        describe(st)));
+  if (st->status == Status::deleted)
+    throw InvalidRequestError(fmt::format(
+        "Object '{}' was deleted; it cannot be added back to a Session", describe(st)));
+  if (st->has_identity) {  // detached -> persistent
+    if (InstanceState* other = s.lookup(*st->mapper, st->identity()); other && other != st)
+      throw InvalidRequestError(fmt::format(
+          "Can't attach instance '{}'; another instance with the same identity is already "
+          "present in this session",
+          describe(st)));
+    st->session = &s;
+    st->status = Status::persistent;
+    st->strong = std::move(obj);
+    s.insert_identity(st);
+    return;
+  }
+  st->session = &s;
+  st->status = Status::pending;
+  st->strong = std::move(obj);
+  s.pending.push_back(st);
+}
+
+void Session::delete_state(InstanceState* st, const Mapper& m) {
+  SessionImpl& s = *impl_;
+  (void)m;
+  if (st == nullptr || (st->status == Status::transient))
+    throw InvalidRequestError(
+        "Instance is not persisted; only objects loaded or flushed by a Session can be deleted");
+  if (st->session != nullptr && st->session != &s)
+    throw InvalidRequestError(fmt::format(
+        "Object '{}' is attached to another Session; delete it through that session",
+        describe(st)));
+  if (st->status == Status::pending) {
+    expunge_state(st);
+    return;
+  }
+  if (st->status == Status::detached) add_state(st, st->strong ? st->strong : nullptr);
+  if (st->status == Status::deleted || st->marked_deleted) return;
+  st->marked_deleted = true;
+  s.to_delete.push_back(st);
+}
+
+void Session::expunge_state(InstanceState* st) {
+  SessionImpl& s = *impl_;
+  if (st == nullptr || st->session != &s)
+    throw InvalidRequestError("Instance is not present in this Session; nothing to expunge");
+  std::erase(s.pending, st);
+  std::erase(s.to_delete, st);
+  std::erase(s.inserted_in_tx, st);
+  std::erase(s.deleted_in_tx, st);
+  s.remove_identity(st);
+  s.detach(st);
+}
+
+void Session::expunge_all() {
+  SessionImpl& s = *impl_;
+  std::vector<std::shared_ptr<void>> keep;
+  auto drop = [&](InstanceState* st) {
+    if (st->session != &s) return;
+    keep.push_back(st->strong);
+    s.detach(st);
+  };
+  for (InstanceState* st : s.pending) drop(st);
+  for (auto& [m, im] : s.maps) {
+    for (auto& [k, st] : im.ints) drop(st);
+    for (auto& [k, st] : im.general) drop(st);
+  }
+  for (InstanceState* st : s.deleted_in_tx) drop(st);
+  s.pending.clear();
+  s.to_delete.clear();
+  s.inserted_in_tx.clear();
+  s.deleted_in_tx.clear();
+  s.maps.clear();
+}
+
+void Session::refresh_state(InstanceState* st) {
+  SessionImpl& s = *impl_;
+  if (st == nullptr || st->session != &s || st->status != Status::persistent)
+    throw InvalidRequestError(
+        "Instance is not persistent within this Session; refresh() needs an object loaded or "
+        "flushed by this session");
+  s.check_active();
+  const Mapper& m = *st->mapper;
+  Params p;
+  const auto ident = st->identity();
+  for (std::size_t k = 0; k < ident.size(); ++k) p.set(fmt::format("pk_{}", k), ident[k]);
+  Result r = s.connection().execute(m.get_statement(), p);
+  auto row = r.first();
+  if (!row)
+    throw ObjectDeletedError(fmt::format(
+        "Instance '{}' has been deleted, or its row is otherwise not present", describe(st)));
+  const auto& attrs = m.attributes();
+  for (std::size_t i = 0; i < attrs.size(); ++i) attrs[i].ops.load(st->obj, *row, i);
+  st->take_snapshot();
+  st->expired = false;
+}
+
+void Session::expire_state(InstanceState* st) {
+  if (st == nullptr || st->session != impl_.get() || st->status != Status::persistent)
+    throw InvalidRequestError("Instance is not persistent within this Session; nothing to expire");
+  st->expired = true;
+}
+
+void Session::expire_all() {
+  for (auto& [m, im] : impl_->maps) {
+    for (auto& [k, st] : im.ints) st->expired = true;
+    for (auto& [k, st] : im.general) st->expired = true;
+  }
+}
+
+bool Session::contains_state(const InstanceState* st) const {
+  return st != nullptr && st->session == impl_.get();
+}
+
+IdentitySet Session::new_() const {
+  std::vector<std::shared_ptr<void>> out;
+  for (InstanceState* st : impl_->pending) out.push_back(st->strong);
+  return IdentitySet(std::move(out));
+}
+
+IdentitySet Session::dirty() const {
+  std::vector<std::shared_ptr<void>> out;
+  for (auto& [m, im] : impl_->maps) {
+    for (auto& [k, st] : im.ints)
+      if (!st->marked_deleted && st->modified()) out.push_back(st->strong);
+    for (auto& [k, st] : im.general)
+      if (!st->marked_deleted && st->modified()) out.push_back(st->strong);
+  }
+  return IdentitySet(std::move(out));
+}
+
+IdentitySet Session::deleted() const {
+  std::vector<std::shared_ptr<void>> out;
+  for (InstanceState* st : impl_->to_delete) out.push_back(st->strong);
+  return IdentitySet(std::move(out));
+}
+
+std::size_t Session::identity_map_size() const noexcept {
+  std::size_t n = 0;
+  for (auto& [m, im] : impl_->maps) n += im.size();
+  return n;
+}
+
+void Session::flush() { impl_->flush(); }
+
+void Session::autoflush() {
+  SessionImpl& s = *impl_;
+  if (s.options.autoflush && !s.flushing &&
+      (!s.pending.empty() || !s.to_delete.empty() || !s.maps.empty()))
+    s.flush();
+}
+
+void Session::commit() {
+  SessionImpl& s = *impl_;
+  s.check_active();
+  s.flush();
+  if (s.conn) {
+    s.conn->commit();
+    s.conn.reset();
+  }
+  s.explicit_tx = false;
+  std::vector<std::shared_ptr<void>> keep;
+  for (InstanceState* st : s.deleted_in_tx) {
+    if (st->session != &s) continue;
+    keep.push_back(st->strong);
+    s.detach(st);
+  }
+  s.deleted_in_tx.clear();
+  for (InstanceState* st : s.inserted_in_tx) st->tx_new = false;
+  s.inserted_in_tx.clear();
+  if (s.options.expire_on_commit) expire_all();
+}
+
+void Session::rollback() {
+  SessionImpl& s = *impl_;
+  if (s.conn) {
+    try {
+      s.conn->rollback();
+    } catch (...) {
+      s.conn.reset();
+      s.after_rollback();
+      throw;
+    }
+    s.conn.reset();
+  }
+  s.after_rollback();
+}
+
+void Session::close() {
+  SessionImpl& s = *impl_;
+  if (s.conn) {
+    s.conn->close();
+    s.conn.reset();
+  }
+  s.pending_rollback.reset();
+  s.explicit_tx = false;
+  // Objects inserted by an uncommitted transaction lose their identity.
+  for (InstanceState* st : s.inserted_in_tx) {
+    if (st->session != &s) continue;
+    st->has_identity = false;
+    st->key.reset();
+  }
+  for (InstanceState* st : s.deleted_in_tx) st->status = Status::persistent;
+  expunge_all();
+}
+
+SessionTransaction Session::begin() {
+  SessionImpl& s = *impl_;
+  s.check_active();
+  if (s.explicit_tx || (s.conn && s.conn->in_transaction()))
+    throw InvalidRequestError(
+        "A transaction is already begun on this Session; commit() or rollback() it first");
+  s.explicit_tx = true;
+  s.connection();
+  return SessionTransaction(this);
+}
+
+bool Session::in_transaction() const noexcept {
+  return impl_->explicit_tx || (impl_->conn && impl_->conn->in_transaction());
+}
+bool Session::is_active() const noexcept { return !impl_->pending_rollback; }
+Connection& Session::connection() { return impl_->connection(); }
+const Engine& Session::bind() const noexcept { return impl_->engine; }
+const SessionOptions& Session::options() const noexcept { return impl_->options; }
+
+Result Session::execute(const Executable& statement, const Params& params) {
+  impl_->check_active();
+  autoflush();
+  return impl_->connection().execute(statement, params);
+}
+
+Result Session::execute(const Executable& statement, const std::vector<Params>& params) {
+  impl_->check_active();
+  autoflush();
+  return impl_->connection().execute(statement, params);
+}
+
+Value Session::scalar(const Executable& statement, const Params& params) {
+  return execute(statement, params).scalar();
+}
+
+void Session::load_objects(const std::vector<const Mapper*>& mappers, const Executable& stmt,
+                           const Params& params, const ObjectSink& sink) {
+  SessionImpl& s = *impl_;
+  s.check_active();
+  autoflush();
+  Result r = s.connection().execute(stmt, params);
+  // Where each entity's columns are: in order for entity statements, else by name.
+  const auto keys = r.keys();
+  std::vector<std::vector<std::size_t>> idx(mappers.size());
+  std::size_t at = 0;
+  bool positional = true;
+  for (const Mapper* m : mappers) {
+    for (const auto& a : m->attributes()) {
+      if (at >= keys.size() || keys[at] != a.column.name()) positional = false;
+      ++at;
+    }
+  }
+  if (!positional && at != keys.size()) {
+    for (std::size_t e = 0; e < mappers.size(); ++e) {
+      for (const auto& a : mappers[e]->attributes()) {
+        auto f = std::find(keys.begin(), keys.end(), a.column.name());
+        if (f == keys.end())
+          throw InvalidRequestError(fmt::format(
+              "The statement's rows have no column '{}' for {}.{}; select every mapped column "
+              "(its columns are: {})",
+              a.column.name(), mappers[e]->class_name(), a.key, fmt::join(keys, ", ")));
+        idx[e].push_back(static_cast<std::size_t>(f - keys.begin()));
+      }
+    }
+  } else {
+    at = 0;
+    for (std::size_t e = 0; e < mappers.size(); ++e)
+      for (std::size_t i = 0; i < mappers[e]->attributes().size(); ++i) idx[e].push_back(at++);
+  }
+  for (const Row& row : r)
+    for (std::size_t e = 0; e < mappers.size(); ++e)
+      sink(detail::load_row(s, *mappers[e], row, idx[e]));
+}
+
+std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Value>& pk) {
+  SessionImpl& s = *impl_;
+  s.check_active();
+  if (pk.size() != m.primary_key().size())
+    throw InvalidRequestError(fmt::format(
+        "get() of {} needs {} primary key value(s) (in key column order), got {}",
+        m.class_name(), m.primary_key().size(), pk.size()));
+  for (const Value& v : pk)
+    if (v.is_null()) return nullptr;
+  InstanceState* st = s.lookup(m, pk);
+  if (st && !st->expired) return st->strong;
+  autoflush();
+  Params p;
+  for (std::size_t k = 0; k < pk.size(); ++k) {
+    const auto& col = m.attributes()[m.primary_key()[k]].column;
+    p.set(k == 0 ? std::string("pk_0") : fmt::format("pk_{}", k),
+          col.type()->bind_value(pk[k], s.engine.dialect().statement_compiler()));
+  }
+  Result r = s.connection().execute(m.get_statement(), p);
+  std::shared_ptr<void> out;
+  static thread_local std::vector<std::size_t> positional;
+  positional.resize(m.attributes().size());
+  for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
+  for (const Row& row : r) {
+    out = detail::load_row(s, m, row, positional);
+    break;
+  }
+  return out;
+}
+
+std::shared_ptr<void> Session::merge_object(const Mapper& m, const void* obj) {
+  if (obj == nullptr) throw InvalidRequestError("merge() of a null object");
+  const auto& attrs = m.attributes();
+  std::vector<Value> pk;
+  bool complete = true;
+  for (std::size_t k : m.primary_key()) {
+    if (attrs[k].ops.is_unset(obj)) complete = false;
+    pk.push_back(attrs[k].ops.get(obj));
+  }
+  std::shared_ptr<void> target = complete ? get_object(m, pk) : nullptr;
+  const bool fresh = target == nullptr;
+  if (fresh) target = m.create();
+  for (const auto& a : attrs) a.ops.set(target.get(), a.ops.get(obj));
+  if (fresh) add_state(detail::node_state(target.get()), target);
+  return target;
+}
+
+void Session::bulk_insert(const Mapper& m, const std::vector<Params>& mappings) {
+  impl_->check_active();
+  if (mappings.empty()) return;
+  for (const auto& item : mappings.front())
+    if (m.attribute(item.first) == nullptr)
+      throw InvalidRequestError(fmt::format("bulk_insert_mappings(): {} has no attribute '{}'",
+                                            m.class_name(), item.first));
+  impl_->connection().execute(insert(m.table()), mappings);
+}
+
+void Session::bulk_save(const Mapper& m, const void* obj) {
+  if (obj == nullptr) throw InvalidRequestError("bulk_save_objects() of a null object");
+  impl_->bulk.emplace_back(&m, obj);
+}
+
+void Session::flush_bulk() {
+  SessionImpl& s = *impl_;
+  auto items = std::move(s.bulk);
+  s.bulk.clear();
+  s.check_active();
+  std::size_t i = 0;
+  while (i < items.size()) {
+    const Mapper& m = *items[i].first;
+    const auto& attrs = m.attributes();
+    // Objects with every primary key member set are UPDATEs when their row exists
+    // in a session's identity; plain C++ objects carry no such state, so, as
+    // SQLAlchemy does for objects without identity, they are INSERTs.
+    std::size_t j = i;
+    while (j < items.size() && items[j].first == &m) ++j;
+    std::vector<Params> rows;
+    rows.reserve(j - i);
+    for (std::size_t k = i; k < j; ++k) {
+      Params p;
+      for (const auto& a : attrs)
+        if (!(a.autoincrement && a.ops.is_unset(items[k].second)) &&
+            !((a.has_default || a.server_generated) && a.ops.is_unset(items[k].second)))
+          p.set(a.key, a.ops.get(items[k].second));
+      rows.push_back(std::move(p));
+    }
+    // Group runs of identical key sets into one executemany each.
+    std::size_t a = 0;
+    while (a < rows.size()) {
+      std::size_t b = a + 1;
+      auto same = [&](const Params& x, const Params& y) {
+        if (x.size() != y.size()) return false;
+        for (std::size_t t = 0; t < x.size(); ++t)
+          if (x.begin()[t].first != y.begin()[t].first) return false;
+        return true;
+      };
+      while (b < rows.size() && same(rows[a], rows[b])) ++b;
+      std::vector<Params> run(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(a)),
+                              std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(b)));
+      s.connection().execute(insert(m.table()), run);
+      a = b;
+    }
+    i = j;
+  }
+}
+
+// ---- SessionTransaction -----------------------------------------------------------------
+
+SessionTransaction::SessionTransaction(Session* s)
+    : session_(s), exceptions_(std::uncaught_exceptions()) {}
+
+SessionTransaction::~SessionTransaction() noexcept(false) {
+  if (session_ == nullptr || !is_active()) return;
+  Session* s = std::exchange(session_, nullptr);
+  if (std::uncaught_exceptions() > exceptions_) {
+    try {
+      s->rollback();
+    } catch (...) {  // already unwinding: the first error wins
+    }
+    return;
+  }
+  s->commit();
+}
+
+void SessionTransaction::commit() {
+  if (session_ == nullptr) throw InvalidRequestError("This transaction is closed");
+  std::exchange(session_, nullptr)->commit();
+}
+
+void SessionTransaction::rollback() {
+  if (session_ == nullptr) return;
+  std::exchange(session_, nullptr)->rollback();
+}
+
+bool SessionTransaction::is_active() const noexcept {
+  return session_ != nullptr && session_->impl().explicit_tx;
+}
+
+// ---- sessionmaker / scoped_session --------------------------------------------------------
+
+Session sessionmaker::begin() const {
+  Session s(bind_, options_);
+  s.impl().explicit_tx = true;
+  s.connection().begin();
+  return s;
+}
+
+struct scoped_session::Registry {
+  mutable std::mutex mu;
+  std::unordered_map<std::thread::id, std::unique_ptr<Session>> sessions;
+};
+
+scoped_session::scoped_session(sessionmaker factory)
+    : factory_(std::move(factory)), registry_(std::make_unique<Registry>()) {}
+scoped_session::~scoped_session() = default;
+
+Session& scoped_session::operator()() {
+  std::lock_guard lock(registry_->mu);
+  auto& slot = registry_->sessions[std::this_thread::get_id()];
+  if (!slot) slot = std::make_unique<Session>(factory_());
+  return *slot;
+}
+
+void scoped_session::remove() {
+  std::unique_ptr<Session> s;
+  {
+    std::lock_guard lock(registry_->mu);
+    auto it = registry_->sessions.find(std::this_thread::get_id());
+    if (it == registry_->sessions.end()) return;
+    s = std::move(it->second);
+    registry_->sessions.erase(it);
+  }
+  s->close();
+}
+
+bool scoped_session::has() const {
+  std::lock_guard lock(registry_->mu);
+  return registry_->sessions.count(std::this_thread::get_id()) != 0;
+}
+
+// ---- Query.update() / Query.delete_() ------------------------------------------------------
+
+namespace detail {
+
+namespace {
+bool synchronizes(const std::string& sync) {
+  if (sync == "evaluate" || sync == "fetch") return true;
+  if (sync == "false" || sync == "False" || sync.empty()) return false;
+  throw ArgumentError(fmt::format(
+      "synchronize_session must be \"evaluate\", \"fetch\" or \"false\", not \"{}\"", sync));
+}
+}  // namespace
+
+std::int64_t query_update(Session& s, const Mapper& m, const alchemy::Select& stmt,
+                          const Params* values, const ValuesList* exprs,
+                          const std::string& sync) {
+  const bool do_sync = synchronizes(sync);
+  s.impl().check_active();
+  s.autoflush();
+  Update u = update(m.table());
+  if (auto w = stmt.whereclause()) u = u.where(*w);
+  if (values) {
+    for (const auto& item : *values)
+      if (m.attribute(item.first) == nullptr)
+        throw InvalidRequestError(fmt::format("Query.update(): {} has no attribute '{}'",
+                                              m.class_name(), item.first));
+    u = u.values(*values);
+  } else {
+    u = u.values(*exprs);
+  }
+  SessionImpl& impl = s.impl();
+  if (!do_sync || impl.maps.find(&m) == impl.maps.end())
+    return s.connection().execute(u).rowcount();
+  // The matched keys come back with RETURNING: exactly the rows the UPDATE changed
+  // ("evaluate" and "fetch" alike).
+  Result res = s.connection().execute(u.returning(m.table()));
+  std::int64_t n = 0;
+  for (const Row& row : res) {
+    ++n;
+    std::vector<Value> key;
+    for (std::size_t k : m.primary_key()) key.push_back(row.get<Value>(k));
+    InstanceState* st = impl.lookup(m, key);
+    if (!st) continue;
+    // The row as it is now: members the program has not changed take it.
+    const auto& attrs = m.attributes();
+    for (std::size_t i = 0; i < attrs.size(); ++i) {
+      if (st->column_changed(i)) continue;
+      attrs[i].ops.load(st->obj, row, i);
+      st->snapshot[i] = attrs[i].ops.fingerprint(st->obj);
+    }
+  }
+  return n;
+}
+
+std::int64_t query_delete(Session& s, const Mapper& m, const alchemy::Select& stmt,
+                          const std::string& sync) {
+  const bool do_sync = synchronizes(sync);
+  s.impl().check_active();
+  s.autoflush();
+  Delete d = delete_(m.table());
+  if (auto w = stmt.whereclause()) d = d.where(*w);
+  SessionImpl& impl = s.impl();
+  if (!do_sync || impl.maps.find(&m) == impl.maps.end())
+    return s.connection().execute(d).rowcount();
+  Result res = s.connection().execute(d.returning(m.table()));
+  std::int64_t n = 0;
+  for (const Row& row : res) {
+    ++n;
+    std::vector<Value> key;
+    for (std::size_t k : m.primary_key()) key.push_back(row.get<Value>(k));
+    InstanceState* st = impl.lookup(m, key);
+    if (!st) continue;
+    impl.remove_identity(st);
+    std::erase(impl.to_delete, st);
+    st->marked_deleted = false;
+    st->status = Status::deleted;
+    st->tx_deleted = true;
+    impl.deleted_in_tx.push_back(st);
+  }
+  return n;
+}
+
+}  // namespace detail
+
+}  // namespace alchemy::orm

@@ -1,0 +1,343 @@
+// The unit of work: Session.flush() turns pending, changed and deleted objects
+// into INSERT / UPDATE / DELETE statements.
+//
+// Called only by SessionImpl::flush (Session::flush, commit, autoflush).
+// Order: mappers sorted by foreign-key dependency (registry sort order);
+// INSERTs and UPDATEs parents first, DELETEs children first. Within a mapper,
+// INSERTs keep add() order and UPDATEs/DELETEs go by primary key (SQLAlchemy's
+// persistence._sort_states). Consecutive rows that write the same columns are
+// one executemany; when the database generates values (autoincrement keys,
+// server defaults), they come back through RETURNING in multi-row VALUES pages.
+// Bookkeeping (identity map, snapshots, states) happens only after every
+// statement succeeded, so a failed flush leaves the objects as they were.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "alchemy/core/sql/dml.hpp"
+#include "core/sql/nodes.hpp"
+#include "orm/state.hpp"
+
+namespace alchemy::orm::detail {
+
+namespace {
+
+constexpr const char* kPkParam = "alchemy_pk_";
+constexpr const char* kVersionParam = "alchemy_version_old";
+
+std::string pk_param(std::size_t k) { return kPkParam + std::to_string(k); }
+
+struct Work {
+  std::vector<InstanceState*> inserts;
+  struct Upd {
+    InstanceState* st;
+    std::vector<std::size_t> cols;  // attributes to SET
+    std::int64_t old_version = 0;
+  };
+  std::vector<Upd> updates;
+  std::vector<InstanceState*> deletes;
+};
+
+bool identity_less(const InstanceState* a, const InstanceState* b) {
+  if (!a->key && !b->key) return a->ikey < b->ikey;
+  const auto ka = a->identity(), kb = b->identity();
+  for (std::size_t i = 0; i < ka.size() && i < kb.size(); ++i) {
+    if (ka[i] == kb[i]) continue;
+    return ka[i].repr() < kb[i].repr();
+  }
+  return false;
+}
+
+// Resets generated keys assigned by a flush that then failed.
+struct Undo {
+  std::vector<std::pair<InstanceState*, std::size_t>> generated;
+  void run() noexcept {
+    for (auto [st, i] : generated) {
+      const auto& a = st->mapper->attributes()[i];
+      try {
+        a.ops.set(st->obj, a.ops.optional_member ? Value() : Value(std::int64_t{0}));
+      } catch (...) {
+      }
+    }
+  }
+};
+
+void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceState*>& states,
+                 Undo& undo) {
+  const auto& attrs = m.attributes();
+  const Dialect& dialect = s.engine.dialect();
+  // Client-side defaults first, then which columns the database must fill.
+  std::vector<std::vector<bool>> omit(states.size(), std::vector<bool>(attrs.size(), false));
+  for (std::size_t r = 0; r < states.size(); ++r) {
+    InstanceState* st = states[r];
+    for (std::size_t i = 0; i < attrs.size(); ++i) {
+      const auto& a = attrs[i];
+      if (!a.ops.is_unset(st->obj)) continue;
+      const bool nullish = a.ops.optional_member || a.autoincrement ||
+                           (a.primary_key && a.column.type()->kind() == TypeKind::uuid);
+      if (!nullish) continue;
+      if (a.has_default) {
+        a.ops.set(st->obj, a.column.impl().default_.produce());
+      } else if (a.primary_key && a.column.type()->kind() == TypeKind::uuid) {
+        a.ops.set(st->obj, Value(Uuid::uuid4()));  // UUID keys are generated client-side
+      } else if (a.autoincrement || a.server_generated) {
+        omit[r][i] = true;
+      } else if (a.primary_key) {
+        throw FlushError(fmt::format(
+            "Instance <{}> has a NULL identity key: primary key column '{}' is not set and "
+            "nothing generates it; set the member, or give the column a default",
+            m.class_name(), a.key));
+      }
+    }
+    // Another object of this session already has this identity.
+    bool complete = true;
+    for (std::size_t k : m.primary_key()) complete = complete && !omit[r][k];
+    if (complete) {
+      std::vector<Value> key;
+      for (std::size_t k : m.primary_key()) key.push_back(attrs[k].ops.get(st->obj));
+      if (InstanceState* other = s.lookup(m, key); other && other != st)
+        throw FlushError(fmt::format(
+            "New instance <{}> with identity key ({}) conflicts with persistent instance <{}>",
+            m.class_name(), key.front().repr(), m.class_name()));
+    }
+  }
+  std::size_t a0 = 0;
+  while (a0 < states.size()) {
+    std::size_t b0 = a0 + 1;
+    while (b0 < states.size() && omit[b0] == omit[a0]) ++b0;
+    const auto& om = omit[a0];
+    std::vector<std::size_t> write, fetch;
+    for (std::size_t i = 0; i < attrs.size(); ++i) (om[i] ? fetch : write).push_back(i);
+    const std::size_t n = b0 - a0;
+    auto fill = [&](std::size_t i, Params& p) {
+      const void* obj = states[a0 + i]->obj;
+      for (std::size_t c : write) p.set(attrs[c].key, attrs[c].ops.get(obj));
+    };
+    Insert stmt = insert(m.table());
+    if (fetch.empty()) {
+      s.conn->execute(stmt, n, fill);
+    } else if (dialect.supports_returning()) {
+      std::vector<SelectItem> ret;
+      for (std::size_t c : fetch) ret.emplace_back(attrs[c].column);
+      Result r = s.conn->execute(stmt.returning(std::move(ret)), n, fill);
+      std::size_t i = 0;
+      for (const Row& row : r) {
+        if (i >= n) break;
+        InstanceState* st = states[a0 + i];
+        for (std::size_t k = 0; k < fetch.size(); ++k) {
+          attrs[fetch[k]].ops.load(st->obj, row, k);
+          if (attrs[fetch[k]].autoincrement) undo.generated.emplace_back(st, fetch[k]);
+        }
+        ++i;
+      }
+      if (i != n)
+        throw FlushError(fmt::format("INSERT into '{}' returned {} row(s) for {} object(s)",
+                                     m.table().name(), i, n));
+    } else {
+      // Without RETURNING: one INSERT per row, the key from the cursor.
+      for (std::size_t i = 0; i < n; ++i) {
+        Params p;
+        fill(i, p);
+        Result r = s.conn->execute(stmt, p);
+        Row key = r.inserted_primary_key();
+        InstanceState* st = states[a0 + i];
+        for (std::size_t k = 0; k < m.primary_key().size(); ++k) {
+          const std::size_t c = m.primary_key()[k];
+          if (om[c]) {
+            attrs[c].ops.set(st->obj, key[k]);
+            undo.generated.emplace_back(st, c);
+          }
+        }
+        for (std::size_t c : fetch)
+          if (!attrs[c].primary_key) st->expired = true;  // server defaults: loaded later
+      }
+    }
+    a0 = b0;
+  }
+}
+
+void run_updates(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups) {
+  const auto& attrs = m.attributes();
+  const auto& pk = m.primary_key();
+  const std::ptrdiff_t ver = m.version_attr();
+  std::size_t a0 = 0;
+  while (a0 < ups.size()) {
+    std::size_t b0 = a0 + 1;
+    while (b0 < ups.size() && ups[b0].cols == ups[a0].cols) ++b0;
+    const std::size_t n = b0 - a0;
+    const auto& cols = ups[a0].cols;
+    std::vector<ColumnElement> crit;
+    for (std::size_t k = 0; k < pk.size(); ++k)
+      crit.push_back(attrs[pk[k]].column == bindparam(pk_param(k)));
+    if (ver >= 0) crit.push_back(attrs[static_cast<std::size_t>(ver)].column ==
+                                 bindparam(kVersionParam));
+    Update stmt = update(m.table()).where(and_(std::move(crit)));
+    auto fill = [&](std::size_t i, Params& p) {
+      const Work::Upd& u = ups[a0 + i];
+      for (std::size_t c : cols) p.set(attrs[c].key, attrs[c].ops.get(u.st->obj));
+      const auto ident = u.st->identity();
+      for (std::size_t k = 0; k < ident.size(); ++k) p.set(pk_param(k), ident[k]);
+      if (ver >= 0) p.set(kVersionParam, Value(u.old_version));
+    };
+    Result r = s.conn->execute(stmt, n, fill);
+    if (r.rowcount() >= 0 && r.rowcount() != static_cast<std::int64_t>(n))
+      throw StaleDataError(fmt::format(
+          "UPDATE statement on table '{}' expected to update {} row(s); {} were matched.",
+          m.table().name(), n, r.rowcount()));
+    a0 = b0;
+  }
+}
+
+void run_deletes(SessionImpl& s, const Mapper& m, const std::vector<InstanceState*>& dels) {
+  if (dels.empty()) return;
+  const auto& attrs = m.attributes();
+  const auto& pk = m.primary_key();
+  const std::ptrdiff_t ver = m.version_attr();
+  std::vector<ColumnElement> crit;
+  for (std::size_t k = 0; k < pk.size(); ++k)
+    crit.push_back(attrs[pk[k]].column == bindparam(pk_param(k)));
+  if (ver >= 0)
+    crit.push_back(attrs[static_cast<std::size_t>(ver)].column == bindparam(kVersionParam));
+  Delete stmt = delete_(m.table()).where(and_(std::move(crit)));
+  Result r = s.conn->execute(stmt, dels.size(), [&](std::size_t i, Params& p) {
+    const auto ident = dels[i]->identity();
+    for (std::size_t k = 0; k < ident.size(); ++k) p.set(pk_param(k), ident[k]);
+    if (ver >= 0)
+      p.set(kVersionParam,
+            Value(static_cast<std::int64_t>(dels[i]->snapshot[static_cast<std::size_t>(ver)])));
+  });
+  if (ver >= 0 && r.rowcount() >= 0 && r.rowcount() != static_cast<std::int64_t>(dels.size()))
+    throw StaleDataError(fmt::format(
+        "DELETE statement on table '{}' expected to delete {} row(s); {} were matched.",
+        m.table().name(), dels.size(), r.rowcount()));
+}
+
+}  // namespace
+
+void SessionImpl::flush() {
+  check_active();
+  if (flushing) throw InvalidRequestError("Session is already flushing");
+  // What to write, per mapper.
+  std::map<std::pair<std::size_t, const Mapper*>, Work> work;
+  auto work_for = [&](const Mapper* m) -> Work& { return work[{m->sort_order(), m}]; };
+  for (InstanceState* st : pending) work_for(st->mapper).inserts.push_back(st);
+  for (InstanceState* st : to_delete) work_for(st->mapper).deletes.push_back(st);
+  for (auto& [m, im] : maps) {
+    auto consider = [&](InstanceState* st) {
+      if (st->marked_deleted) return;
+      const auto& attrs = m->attributes();
+      Work::Upd u{st, {}, 0};
+      for (std::size_t i = 0; i < attrs.size(); ++i)
+        if (st->column_changed(i)) u.cols.push_back(i);
+      if (u.cols.empty()) return;
+      work_for(m).updates.push_back(std::move(u));
+    };
+    for (auto& [k, st] : im.ints) consider(st);
+    for (auto& [k, st] : im.general) consider(st);
+  }
+  if (work.empty()) return;
+
+  flushing = true;
+  Undo undo;
+  std::vector<std::pair<InstanceState*, std::vector<std::pair<std::size_t, Value>>>> undo_updates;
+  try {
+    connection();
+    for (auto& [key, w] : work) {
+      const Mapper& m = *key.second;
+      if (!w.inserts.empty()) run_inserts(*this, m, w.inserts, undo);
+      if (!w.updates.empty()) {
+        std::sort(w.updates.begin(), w.updates.end(),
+                  [](const Work::Upd& a, const Work::Upd& b) { return identity_less(a.st, b.st); });
+        const auto& attrs = m.attributes();
+        const std::ptrdiff_t ver = m.version_attr();
+        for (auto& u : w.updates) {
+          std::vector<std::pair<std::size_t, Value>> saved;
+          // onupdate values for the columns the program did not set.
+          for (std::size_t i = 0; i < attrs.size(); ++i) {
+            const auto& a = attrs[i];
+            const auto& od = a.column.impl().onupdate;
+            if (!a.has_onupdate || std::find(u.cols.begin(), u.cols.end(), i) != u.cols.end())
+              continue;
+            if (od.scalar || od.callable) {
+              saved.emplace_back(i, a.ops.get(u.st->obj));
+              a.ops.set(u.st->obj, od.produce());
+              u.cols.push_back(i);
+            } else {
+              u.st->expired = true;  // a SQL onupdate: the new value is loaded later
+            }
+          }
+          if (ver >= 0) {
+            const auto v = static_cast<std::size_t>(ver);
+            u.old_version = static_cast<std::int64_t>(u.st->snapshot[v]);
+            if (std::find(u.cols.begin(), u.cols.end(), v) == u.cols.end()) {
+              saved.emplace_back(v, attrs[v].ops.get(u.st->obj));
+              attrs[v].ops.set(u.st->obj, Value(u.old_version + 1));
+              u.cols.push_back(v);
+            }
+          }
+          std::sort(u.cols.begin(), u.cols.end());
+          if (!saved.empty()) undo_updates.emplace_back(u.st, std::move(saved));
+        }
+        run_updates(*this, m, w.updates);
+      }
+    }
+    for (auto it = work.rbegin(); it != work.rend(); ++it) {
+      auto& dels = it->second.deletes;
+      std::sort(dels.begin(), dels.end(), identity_less);
+      run_deletes(*this, *it->first.second, dels);
+    }
+  } catch (const std::exception& e) {
+    flushing = false;
+    undo.run();
+    for (auto& [st, saved] : undo_updates)
+      for (auto& [i, v] : saved) {
+        try {
+          st->mapper->attributes()[i].ops.set(st->obj, v);
+        } catch (...) {
+        }
+      }
+    // The whole transaction is rolled back; the session waits for rollback().
+    if (conn) {
+      try {
+        conn->rollback();
+      } catch (...) {
+      }
+    }
+    pending_rollback = e.what();
+    throw;
+  }
+  flushing = false;
+
+  // Every statement succeeded: now the states change.
+  for (auto& [key, w] : work) {
+    for (InstanceState* st : w.inserts) {
+      identity_from_object(st);
+      st->status = Status::persistent;
+      st->tx_new = true;
+      st->take_snapshot();
+      insert_identity(st);
+      inserted_in_tx.push_back(st);
+    }
+    for (auto& u : w.updates) {
+      if (u.st->has_identity) {
+        // A changed primary key moves the object in the identity map.
+        remove_identity(u.st);
+        identity_from_object(u.st);
+        insert_identity(u.st);
+      }
+      u.st->take_snapshot();
+    }
+    for (InstanceState* st : w.deletes) {
+      remove_identity(st);
+      st->marked_deleted = false;
+      st->status = Status::deleted;
+      st->tx_deleted = true;
+      deleted_in_tx.push_back(st);
+    }
+  }
+  pending.clear();
+  to_delete.clear();
+}
+
+}  // namespace alchemy::orm::detail
