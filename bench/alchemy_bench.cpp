@@ -40,11 +40,24 @@
 //   W3 core_text_autocommit  the same with isolation_level AUTOCOMMIT, i.e. no
 //                  enclosing transaction: the like-for-like comparison with a
 //                  raw driver loop that never BEGINs
+// Variants, ORM (Customer is a plain struct mapped with orm::registry):
+//   W1 orm_uow     Session.add_all() of N new Customer objects, commit(): one
+//                  unit-of-work flush, generated ids fetched back (RETURNING)
+//   W1 orm_bulk_mappings  session.bulk_insert_mappings<Customer>(N Params), commit()
+//   W2 orm_objects session.scalars(orm::select<Customer>()).all(): identity-mapped objects
+//   W2 orm_columns session.execute(select(col(&Customer::id), ...)) into typed tuples
+//   W3 orm_get     session.get<Customer>(k) per key, one Session
+//   W3 orm_select  session.scalars(orm::select<Customer>().where(col(&Customer::id) == k))
+//                  .one(), the statement rebuilt per call (compiled-cache hit)
+//   W4 orm_commit  per row: a new Session, add(), commit()
+//   W5 orm_flush   load every Customer, append " updated" to each description, commit()
+//   W5 orm_update_stmt  query<Customer>().update({{"description", description || ' updated'}})
 //   seed -         (untimed helper) recreate table customer with N rows, as the
 //                  anchors' raw programs do; used by the CTest smoke run
 #include <fmt/format.h>
 
 #include <alchemy/alchemy.hpp>
+#include <alchemy/orm.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -72,6 +85,19 @@ struct Schema {
                           alchemy::Column("name", alchemy::String(255)),
                           alchemy::Column("description", alchemy::String(255))};
 };
+
+// The ORM mapping of the same table.
+alchemy::orm::registry& orm_registry() {
+  namespace orm = alchemy::orm;
+  static orm::registry* reg = [] {
+    auto* r = new orm::registry();
+    r->map<Customer>("customer", orm::column<&Customer::id>("id", alchemy::primary_key()),
+                     orm::column<&Customer::name>("name", alchemy::String(255)),
+                     orm::column<&Customer::description>("description", alchemy::String(255)));
+    return r;
+  }();
+  return *reg;
+}
 
 long long checksum(std::int64_t id, std::string_view name, std::string_view description) {
   return id + static_cast<long long>(name.size() + description.size());
@@ -317,6 +343,118 @@ int main(int argc, char** argv) {
       }
       secs = t.seconds();
       cpu = t.cpu();
+    } else if (variant.rfind("orm_", 0) == 0) {
+      namespace orm = alchemy::orm;
+      orm_registry();
+      auto sum_lengths = [&engine] {
+        return engine.connect()
+            .execute(text("SELECT sum(length(description)) FROM customer"))
+            .scalar<long long>();
+      };
+      if (workload == "W1" && variant == "orm_uow") {
+        conn.close();
+        Timer t;
+        orm::Session session(engine);
+        std::vector<std::shared_ptr<Customer>> objs;
+        objs.reserve(static_cast<std::size_t>(n));
+        for (long i = 0; i < n; ++i)
+          objs.push_back(std::make_shared<Customer>(Customer{
+              0, fmt::format("customer name {}", i), fmt::format("customer description {}", i)}));
+        session.add_all(objs);
+        session.commit();
+        secs = t.seconds();
+        cpu = t.cpu();
+        if (!objs.empty() && objs.back()->id == 0) die("ids were not fetched back");
+        check = count_rows();
+      } else if (workload == "W1" && variant == "orm_bulk_mappings") {
+        conn.close();
+        Timer t;
+        orm::Session session(engine);
+        std::vector<Params> rows;
+        rows.reserve(static_cast<std::size_t>(n));
+        for (long i = 0; i < n; ++i)
+          rows.push_back({{"name", fmt::format("customer name {}", i)},
+                          {"description", fmt::format("customer description {}", i)}});
+        session.bulk_insert_mappings<Customer>(rows);
+        session.commit();
+        secs = t.seconds();
+        cpu = t.cpu();
+        check = count_rows();
+      } else if (workload == "W2" && variant == "orm_objects") {
+        conn.close();
+        Timer t;
+        orm::Session session(engine);
+        auto objs = session.scalars(orm::select<Customer>()).all();
+        for (const auto& c : objs) check += checksum(c->id, c->name, c->description);
+        secs = t.seconds();
+        cpu = t.cpu();
+      } else if (workload == "W2" && variant == "orm_columns") {
+        conn.close();
+        Timer t;
+        orm::Session session(engine);
+        auto rows = session
+                        .execute(select(orm::col(&Customer::id), orm::col(&Customer::name),
+                                        orm::col(&Customer::description)))
+                        .tuples<std::int64_t, std::string, std::string>()
+                        .all();
+        for (const auto& [id, name, description] : rows) check += checksum(id, name, description);
+        secs = t.seconds();
+        cpu = t.cpu();
+      } else if (workload == "W3" && (variant == "orm_get" || variant == "orm_select")) {
+        auto rows = conn.execute(text("SELECT count(*) FROM customer")).scalar<std::int64_t>();
+        conn.close();
+        auto keys = w3_keys(rows, n);
+        orm::Session session(engine);
+        session.connection();  // the first connection is outside the timer
+        Timer t;
+        for (auto k : keys) {
+          std::shared_ptr<Customer> c =
+              variant == "orm_get"
+                  ? session.get<Customer>(k)
+                  : session.scalars(orm::select<Customer>().where(orm::col(&Customer::id) == k))
+                        .one();
+          if (!c) die("missing key");
+          check += checksum(c->id, c->name, c->description);
+        }
+        secs = t.seconds();
+        cpu = t.cpu();
+      } else if (workload == "W4" && variant == "orm_commit") {
+        conn.close();
+        Timer t;
+        for (long i = 0; i < n; ++i) {
+          orm::Session session(engine);
+          session.add(std::make_shared<Customer>(Customer{
+              0, fmt::format("customer name {}", i), fmt::format("customer description {}", i)}));
+          session.commit();
+        }
+        secs = t.seconds();
+        cpu = t.cpu();
+        check = count_rows();
+      } else if (workload == "W5" && variant == "orm_flush") {
+        conn.close();
+        Timer t;
+        orm::Session session(engine);
+        auto objs = session.scalars(orm::select<Customer>()).all();
+        for (const auto& c : objs) c->description += " updated";
+        session.commit();
+        secs = t.seconds();
+        cpu = t.cpu();
+        check = sum_lengths();
+      } else if (workload == "W5" && variant == "orm_update_stmt") {
+        conn.close();
+        Timer t;
+        orm::Session session(engine);
+        session.query<Customer>().update(
+            ValuesList{{"description", orm::col(&Customer::description).concat(" updated")}});
+        session.commit();
+        secs = t.seconds();
+        cpu = t.cpu();
+        check = sum_lengths();
+      } else {
+        die("unknown ORM workload/variant " + workload + "/" + variant +
+            " (W1 orm_uow, orm_bulk_mappings; W2 orm_objects, orm_columns; W3 orm_get, "
+            "orm_select; W4 orm_commit; W5 orm_flush, orm_update_stmt)");
+      }
     } else {
       die("unknown workload/variant " + workload + "/" + variant +
           " (W1 core_executemany, core_executemany_list, core_text, core_text_list; W2 "

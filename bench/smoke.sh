@@ -34,3 +34,18 @@ check 541280 "$bench" sqlite W3 core_reuse_autocommit 1000 "$db"
 check 31890 "$bench" sqlite W5 core_executemany 1000 "$db"
 "$bench" sqlite seed - 1000 "$db" >/dev/null
 check 31890 "$bench" sqlite W5 core_executemany_list 1000 "$db"
+# ORM variants
+"$bench" sqlite seed - 0 "$db" >/dev/null
+check 1000 "$bench" sqlite W1 orm_uow 1000 "$db"
+"$bench" sqlite seed - 0 "$db" >/dev/null
+check 1000 "$bench" sqlite W1 orm_bulk_mappings 1000 "$db"
+check 541280 "$bench" sqlite W2 orm_objects 1000 "$db"
+check 541280 "$bench" sqlite W2 orm_columns 1000 "$db"
+check 541280 "$bench" sqlite W3 orm_get 1000 "$db"
+check 541280 "$bench" sqlite W3 orm_select 1000 "$db"
+"$bench" sqlite seed - 0 "$db" >/dev/null
+check 20 "$bench" sqlite W4 orm_commit 20 "$db"
+"$bench" sqlite seed - 1000 "$db" >/dev/null
+check 31890 "$bench" sqlite W5 orm_flush 1000 "$db"
+"$bench" sqlite seed - 1000 "$db" >/dev/null
+check 31890 "$bench" sqlite W5 orm_update_stmt 1000 "$db"
