@@ -3,7 +3,9 @@
 #pragma once
 
 #include "alchemy/alchemy.hpp"
+#include "alchemy/orm/events.hpp"
 #include "alchemy/orm/exc.hpp"
+#include "alchemy/orm/hybrid.hpp"
 #include "alchemy/orm/mapping.hpp"
 #include "alchemy/orm/query.hpp"
 #include "alchemy/orm/session.hpp"

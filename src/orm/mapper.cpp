@@ -270,7 +270,10 @@ ColumnElement filter_by_clause(const Mapper& m, const Params& criteria) {
 
 Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
                std::vector<detail::MappedColumn> cols)
-    : registry_(&reg), class_(std::move(cls)), table_(std::move(table)) {
+    : registry_(&reg),
+      class_(std::move(cls)),
+      table_(std::move(table)),
+      events_(std::make_shared<detail::MapperEventLists>()) {
   const auto columns = table_.columns_list();
   for (std::size_t i = 0; i < cols.size(); ++i) {
     Attribute a{.key = {}, .column = columns[i], .ops = {}};
@@ -311,6 +314,17 @@ Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
   for (std::size_t k = 0; k < pk_.size(); ++k)
     crit.push_back(attrs_[pk_[k]].column == bindparam(fmt::format("pk_{}", k)));
   get_stmt_ = alchemy::select(std::move(items)).where(and_(std::move(crit)));
+}
+
+void Mapper::validate(void* obj, const std::vector<std::size_t>* attrs) const {
+  for (const auto& v : validators_) {
+    for (std::size_t i : v.attrs) {
+      if (attrs && std::find(attrs->begin(), attrs->end(), i) == attrs->end()) continue;
+      const Attribute& a = attrs_[i];
+      Value out = v.fn(a.key, a.ops.get(obj), obj);
+      a.ops.set(obj, out);
+    }
+  }
 }
 
 const Mapper::Attribute* Mapper::attribute_at(std::ptrdiff_t offset) const noexcept {
@@ -394,6 +408,27 @@ const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
   return ref;
 }
 
+void registry::add_validator(const Mapper& m, std::vector<std::string> keys,
+                             std::function<Value(std::string_view, const Value&, const void*)> fn) {
+  for (auto& mp : mappers_) {
+    if (mp.get() != &m) continue;
+    detail::Validator v;
+    for (const auto& k : keys) {
+      const Mapper::Attribute* a = m.attribute(k);
+      if (a == nullptr)
+        throw ArgumentError(fmt::format("validates(): class '{}' has no attribute '{}'",
+                                        m.class_name(), k));
+      v.attrs.push_back(static_cast<std::size_t>(a - m.attributes().data()));
+    }
+    v.fn = std::move(fn);
+    mp->validators_.push_back(std::move(v));
+    return;
+  }
+  throw ArgumentError(fmt::format(
+      "validates(): class '{}' is mapped by another registry; register the validator there",
+      m.class_name()));
+}
+
 std::vector<const Mapper*> registry::mappers() const {
   std::vector<const Mapper*> out;
   for (const auto& m : mappers_) out.push_back(m.get());
@@ -424,5 +459,29 @@ std::string snake_case_plural(std::string_view name) {
   out += 's';
   return out;
 }
+
+namespace detail {
+
+SessionEventLists& global_session_events() {
+  static SessionEventLists* lists = new SessionEventLists();
+  return *lists;
+}
+
+event::ListenerId add_mapper_listener(const Mapper& m, MapperEvent e, MapperFn fn) {
+  return m.events()[e].add(std::move(fn));
+}
+bool remove_mapper_listener(const Mapper& m, MapperEvent e, event::ListenerId id) {
+  return m.events()[e].remove(id);
+}
+event::ListenerId add_session_listener(Session* session, SessionEvent e, SessionFn fn) {
+  if (session == nullptr) return global_session_events()[e].add(std::move(fn));
+  return session->impl().events[e].add(std::move(fn));
+}
+bool remove_session_listener(Session* session, SessionEvent e, event::ListenerId id) {
+  if (session == nullptr) return global_session_events()[e].remove(id);
+  return session->impl().events[e].remove(id);
+}
+
+}  // namespace detail
 
 }  // namespace alchemy::orm

@@ -264,6 +264,7 @@ void Session::add_state(InstanceState* st, std::shared_ptr<void> obj) {
     s.insert_identity(st);
     return;
   }
+  if (!st->mapper->validators().empty()) st->mapper->validate(st->obj);
   st->session = &s;
   st->status = Status::pending;
   st->strong = std::move(obj);
@@ -403,6 +404,7 @@ void Session::autoflush() {
 void Session::commit() {
   SessionImpl& s = *impl_;
   s.check_active();
+  s.fire(detail::SessionEvent::before_commit);
   s.flush();
   if (s.conn) {
     s.conn->commit();
@@ -419,6 +421,7 @@ void Session::commit() {
   for (InstanceState* st : s.inserted_in_tx) st->tx_new = false;
   s.inserted_in_tx.clear();
   if (s.options.expire_on_commit) expire_all();
+  s.fire(detail::SessionEvent::after_commit);
 }
 
 void Session::rollback() {
@@ -434,6 +437,7 @@ void Session::rollback() {
     s.conn.reset();
   }
   s.after_rollback();
+  s.fire(detail::SessionEvent::after_rollback);
 }
 
 void Session::close() {

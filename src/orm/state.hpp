@@ -2,6 +2,7 @@
 // session's bookkeeping. Used by mapper.cpp, session.cpp and unit_of_work.cpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -9,9 +10,25 @@
 #include <unordered_map>
 #include <vector>
 
+#include "alchemy/orm/events.hpp"
 #include "alchemy/orm/session.hpp"
 
 namespace alchemy::orm::detail {
+
+struct MapperEventLists {
+  std::array<event::ListenerList<const Mapper&, Connection&, void*>, 6> lists;
+  event::ListenerList<const Mapper&, Connection&, void*>& operator[](MapperEvent e) {
+    return lists[static_cast<std::size_t>(e)];
+  }
+};
+struct SessionEventLists {
+  std::array<event::ListenerList<Session&>, 5> lists;
+  event::ListenerList<Session&>& operator[](SessionEvent e) {
+    return lists[static_cast<std::size_t>(e)];
+  }
+};
+/// Listeners for every session.
+SessionEventLists& global_session_events();
 
 enum class Status : std::uint8_t { transient, pending, persistent, deleted, detached };
 
@@ -83,6 +100,15 @@ struct SessionImpl {
   /// Flushed INSERTs of the current transaction (expunged at rollback).
   std::vector<InstanceState*> inserted_in_tx;
   std::unordered_map<const Mapper*, IdentityMap> maps;
+  /// Listeners of this session only.
+  SessionEventLists events;
+  /// Fires `e` for every-session listeners, then this session's.
+  void fire(SessionEvent e) {
+    auto& g = global_session_events()[e];
+    if (!g.empty()) g(*owner);
+    auto& mine = events[e];
+    if (!mine.empty()) mine(*owner);
+  }
   /// bulk_save_objects: objects to write without attaching them.
   std::vector<std::pair<const Mapper*, const void*>> bulk;
 

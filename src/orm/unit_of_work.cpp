@@ -221,6 +221,8 @@ void SessionImpl::flush() {
   // What to write, per mapper.
   std::map<std::pair<std::size_t, const Mapper*>, Work> work;
   auto work_for = [&](const Mapper* m) -> Work& { return work[{m->sort_order(), m}]; };
+  auto collect = [&] {
+    work.clear();
   for (InstanceState* st : pending) work_for(st->mapper).inserts.push_back(st);
   for (InstanceState* st : to_delete) work_for(st->mapper).deletes.push_back(st);
   for (auto& [m, im] : maps) {
@@ -236,7 +238,22 @@ void SessionImpl::flush() {
     for (auto& [k, st] : im.ints) consider(st);
     for (auto& [k, st] : im.general) consider(st);
   }
+  };
+  collect();
   if (work.empty()) return;
+  if (!global_session_events()[SessionEvent::before_flush].empty() ||
+      !events[SessionEvent::before_flush].empty()) {
+    fire(SessionEvent::before_flush);  // listeners may add, change or delete objects
+    collect();
+    if (work.empty()) return;
+  }
+  // Validators run before any SQL: a rejected value leaves the session as it was.
+  for (auto& [key, w] : work) {
+    const Mapper& m = *key.second;
+    if (m.validators().empty()) continue;
+    for (InstanceState* st : w.inserts) m.validate(st->obj);
+    for (auto& u : w.updates) m.validate(u.st->obj, &u.cols);
+  }
 
   flushing = true;
   Undo undo;
@@ -245,7 +262,23 @@ void SessionImpl::flush() {
     connection();
     for (auto& [key, w] : work) {
       const Mapper& m = *key.second;
-      if (!w.inserts.empty()) run_inserts(*this, m, w.inserts, undo);
+      MapperEventLists& ev = m.events();
+      if (!w.inserts.empty()) {
+        if (!ev[MapperEvent::before_insert].empty())
+          for (InstanceState* st : w.inserts) ev[MapperEvent::before_insert](m, *conn, st->obj);
+        run_inserts(*this, m, w.inserts, undo);
+        if (!ev[MapperEvent::after_insert].empty())
+          for (InstanceState* st : w.inserts) ev[MapperEvent::after_insert](m, *conn, st->obj);
+      }
+      if (!w.updates.empty() && !ev[MapperEvent::before_update].empty()) {
+        for (auto& u : w.updates) {
+          ev[MapperEvent::before_update](m, *conn, u.st->obj);
+          u.cols.clear();  // the listener may have changed more members
+          for (std::size_t i = 0; i < m.attributes().size(); ++i)
+            if (u.st->column_changed(i)) u.cols.push_back(i);
+        }
+        std::erase_if(w.updates, [](const Work::Upd& u) { return u.cols.empty(); });
+      }
       if (!w.updates.empty()) {
         std::sort(w.updates.begin(), w.updates.end(),
                   [](const Work::Upd& a, const Work::Upd& b) { return identity_less(a.st, b.st); });
@@ -280,12 +313,20 @@ void SessionImpl::flush() {
           if (!saved.empty()) undo_updates.emplace_back(u.st, std::move(saved));
         }
         run_updates(*this, m, w.updates);
+        if (!ev[MapperEvent::after_update].empty())
+          for (auto& u : w.updates) ev[MapperEvent::after_update](m, *conn, u.st->obj);
       }
     }
     for (auto it = work.rbegin(); it != work.rend(); ++it) {
       auto& dels = it->second.deletes;
       std::sort(dels.begin(), dels.end(), identity_less);
-      run_deletes(*this, *it->first.second, dels);
+      const Mapper& m = *it->first.second;
+      MapperEventLists& ev = m.events();
+      if (!ev[MapperEvent::before_delete].empty())
+        for (InstanceState* st : dels) ev[MapperEvent::before_delete](m, *conn, st->obj);
+      run_deletes(*this, m, dels);
+      if (!ev[MapperEvent::after_delete].empty())
+        for (InstanceState* st : dels) ev[MapperEvent::after_delete](m, *conn, st->obj);
     }
   } catch (const std::exception& e) {
     flushing = false;
@@ -338,6 +379,7 @@ void SessionImpl::flush() {
   }
   pending.clear();
   to_delete.clear();
+  fire(SessionEvent::after_flush);
 }
 
 }  // namespace alchemy::orm::detail

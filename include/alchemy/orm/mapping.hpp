@@ -324,6 +324,13 @@ inline const Mapper* mapper_slot = nullptr;
 /// A version counter column (`orm::version_id`): UPDATE/DELETE check it.
 struct VersionIdTag {};
 
+/// A validator over some attributes: gets (key, value, object), returns the value to store.
+struct Validator {
+  std::vector<std::size_t> attrs;
+  std::function<Value(std::string_view key, const Value& value, const void* obj)> fn;
+};
+struct MapperEventLists;
+
 template <auto M>
 struct ColumnDef;
 
@@ -465,6 +472,13 @@ class ALCHEMY_EXPORT Mapper {
   std::size_t snapshot_size() const noexcept { return attrs_.size(); }
   /// SELECT <columns> WHERE pk = :pk_0 [AND ...]: what get() and refresh() run.
   const alchemy::Select& get_statement() const noexcept { return get_stmt_; }
+  /// The validators registered with registry::validates().
+  const std::vector<detail::Validator>& validators() const noexcept { return validators_; }
+  /// Runs the validators of `attrs` (all validated attributes when empty) on `obj`,
+  /// storing the values they return. Their exceptions propagate.
+  void validate(void* obj, const std::vector<std::size_t>* attrs = nullptr) const;
+  /// The mapper event listeners (orm/events.hpp).
+  detail::MapperEventLists& events() const noexcept { return *events_; }
 
   /// Internal: built by registry::map().
   Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
@@ -480,6 +494,8 @@ class ALCHEMY_EXPORT Mapper {
   std::ptrdiff_t version_ = -1;
   std::size_t sort_order_ = 0;
   alchemy::Select get_stmt_;
+  std::vector<detail::Validator> validators_;
+  std::shared_ptr<detail::MapperEventLists> events_;
 };
 
 /// The declarative registry (SQLAlchemy's registry / DeclarativeBase): maps
@@ -516,6 +532,34 @@ class ALCHEMY_EXPORT registry {
   const Mapper& map(std::nullptr_t, const Items&... items) {
     return map<T>(table_name_for(detail::class_name<T>()), items...);
   }
+  /// A validator for one member (SQLAlchemy's @validates('email')): `fn(value)`
+  /// returns the value to store or throws (e.g. orm::ValidationError). It runs
+  /// when an object is added and at flush for changed members, before any SQL.
+  template <auto M, class F>
+  void validates(F fn) {
+    using C = typename member_class<decltype(M)>::type;
+    using V = typename member_class<decltype(M)>::value;
+    static_assert(std::is_invocable_r_v<V, F&, const V&>,
+                  "alchemy: a validator takes the member's value and returns the value to store");
+    const Mapper& m = mapper_of<C>();
+    const auto* a = m.attribute_at(detail::member_offset<C>(M));
+    if (a == nullptr) m.column_at(detail::member_offset<C>(M));  // throws: not mapped
+    add_validator(m, {a->key}, [fn](std::string_view, const Value& v, const void*) mutable {
+      V x{};
+      detail::from_value(x, v);
+      return detail::to_value(fn(static_cast<const V&>(x)));
+    });
+  }
+  /// One validator for several attributes (@validates('email', 'age')):
+  /// `fn(std::string_view key, const Value& value) -> Value`.
+  template <class T, class F>
+  void validates(std::vector<std::string> keys, F fn) {
+    static_assert(std::is_invocable_r_v<Value, F&, std::string_view, const Value&>,
+                  "alchemy: a multi-attribute validator takes (std::string_view key, const "
+                  "Value& value) and returns the Value to store");
+    add_validator(mapper_of<T>(), std::move(keys),
+                  [fn](std::string_view k, const Value& v, const void*) mutable { return fn(k, v); });
+  }
   /// The mappers in dependency order (referenced tables first).
   std::vector<const Mapper*> mappers() const;
   const RegistryOptions& options() const noexcept { return options_; }
@@ -538,6 +582,15 @@ class ALCHEMY_EXPORT registry {
       items.emplace_back(item);
     }
   }
+  template <class P>
+  struct member_class;
+  template <class C, class V>
+  struct member_class<V C::*> {
+    using type = C;
+    using value = V;
+  };
+  void add_validator(const Mapper& m, std::vector<std::string> keys,
+                     std::function<Value(std::string_view, const Value&, const void*)> fn);
   const Mapper& map_impl(detail::ClassOps cls, std::string tablename,
                          std::vector<detail::MappedColumn> cols, std::vector<SchemaItem> items);
 
@@ -563,13 +616,10 @@ struct expr_value {
 /// The column of a mapped member as a typed expression (User.age in SQLAlchemy):
 /// `orm::col(&User::age) > 18`. For a member declared in a mixin, name the
 /// mapped class: `orm::col<User>(&TimestampMixin::created_at)`.
-template <class T, class C, class V>
+template <class T = void, class C, class V>
 Expr<V> col(V C::*m) {
-  return Expr<V>(mapper_of<T>().column_at(detail::member_offset<T>(m)));
-}
-template <class C, class V>
-Expr<V> col(V C::*m) {
-  return col<C, C, V>(m);
+  using Mapped = std::conditional_t<std::is_void_v<T>, C, T>;
+  return Expr<V>(mapper_of<Mapped>().column_at(detail::member_offset<Mapped>(m)));
 }
 
 /// The mapped table of T (SQLAlchemy's User.__table__).
