@@ -41,7 +41,7 @@
 //                  enclosing transaction: the like-for-like comparison with a
 //                  raw driver loop that never BEGINs
 // Variants, ORM (Customer is a plain struct mapped with orm::registry):
-//   W1 orm_uow     Session.add_all() of N new Customer objects, commit(): one
+//   W1 orm_uow     Session.add_all() of N new Customer objects (orm::make), commit(): one
 //                  unit-of-work flush, generated ids fetched back (RETURNING)
 //   W1 orm_bulk_mappings  session.bulk_insert_mappings<Customer>(N Params), commit()
 //   W2 orm_objects session.scalars(orm::select<Customer>()).all(): identity-mapped objects
@@ -358,7 +358,7 @@ int main(int argc, char** argv) {
         std::vector<std::shared_ptr<Customer>> objs;
         objs.reserve(static_cast<std::size_t>(n));
         for (long i = 0; i < n; ++i)
-          objs.push_back(std::make_shared<Customer>(Customer{
+          objs.push_back(orm::make<Customer>(Customer{
               0, fmt::format("customer name {}", i), fmt::format("customer description {}", i)}));
         session.add_all(objs);
         session.commit();
@@ -423,7 +423,7 @@ int main(int argc, char** argv) {
         Timer t;
         for (long i = 0; i < n; ++i) {
           orm::Session session(engine);
-          session.add(std::make_shared<Customer>(Customer{
+          session.add(orm::make<Customer>(Customer{
               0, fmt::format("customer name {}", i), fmt::format("customer description {}", i)}));
           session.commit();
         }

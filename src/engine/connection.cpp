@@ -859,11 +859,54 @@ Result Connection::insertmanyvalues(
 
   std::vector<const Value*> literals = c.literals;
   detail::SlotResolver resolver(cp, literals, dialect);
+  auto st = std::make_shared<detail::ResultState>();
+  st->core = c.shared_from_this();
+  st->returns_rows = true;
+  st->rowcount = static_cast<std::int64_t>(count);
+  st->executemany = true;
+  st->is_insert = true;
+  st->compiled = compiled;
+
+  // Only the autoincrement key is wanted and the driver reports each row's
+  // rowid: a plain executemany without RETURNING, as fast as single inserts get.
+  if (c.engine->dialect->supports_executemany_rowid() && cp.returning_begin > 0 &&
+      sort_col == 0 && cp.result_columns.size() == 1) {
+    class RowidBatch final : public ParamBatch {
+     public:
+      RowidBatch(const detail::SlotResolver& r, std::size_t width, std::size_t count,
+                 const std::function<const Params&(std::size_t, Params&)>& row,
+                 std::vector<std::int64_t>& ids)
+          : r_(r), width_(width), count_(count), row_(row), ids_(ids) {}
+      std::size_t size() const override { return count_; }
+      std::size_t width() const override { return width_; }
+      void fill(std::size_t i, const Value** out) const override {
+        r_.resolve(row_(i, storage_), out, scratch_, static_cast<std::ptrdiff_t>(i), count_);
+      }
+      void row_done(std::size_t i, std::int64_t rowid) const override { ids_[i] = rowid; }
+
+     private:
+      const detail::SlotResolver& r_;
+      std::size_t width_, count_;
+      const std::function<const Params&(std::size_t, Params&)>& row_;
+      std::vector<std::int64_t>& ids_;
+      mutable Params storage_;
+      mutable std::vector<Value> scratch_;
+    };
+    std::vector<std::int64_t> ids(count, 0);
+    RowidBatch batch(resolver, width, count, row, ids);
+    c.run_many(std::string_view(cp.sql).substr(0, cp.returning_begin), batch);
+    auto meta = std::make_shared<detail::ResultMetaData>();
+    meta->keys.push_back(cp.result_columns[0].key);
+    st->meta = meta;
+    st->buffered.reserve(count);
+    for (std::int64_t id : ids) st->buffered.emplace_back(meta, std::vector<Value>{Value(id)});
+    return Result(std::move(st));
+  }
+
   std::vector<Params> storage(page);
   std::vector<std::vector<Value>> scratch(page);
   std::vector<const Value*> binds(page * width);
   std::string full_sql, tail_sql;
-  auto st = std::make_shared<detail::ResultState>();
   st->buffered.reserve(count);
   std::int64_t total = 0;
   for (std::size_t first = 0; first < count; first += page) {
@@ -884,19 +927,17 @@ Result Connection::insertmanyvalues(
     while (const Row* one = r.state().advance()) st->buffered.emplace_back(*one);
     if (!st->meta && r.state_->meta) st->meta = r.state_->meta;
     total += static_cast<std::int64_t>(n);
-    if (sort_col >= 0 && st->buffered.size() - before > 1)
+    auto key_less = [sort_col](const Row& a, const Row& b) {
+      return a.get<std::int64_t>(static_cast<std::size_t>(sort_col)) <
+             b.get<std::int64_t>(static_cast<std::size_t>(sort_col));
+    };
+    if (sort_col >= 0 && st->buffered.size() - before > 1 &&
+        !std::is_sorted(st->buffered.begin() + static_cast<std::ptrdiff_t>(before),
+                        st->buffered.end(), key_less))
       std::stable_sort(st->buffered.begin() + static_cast<std::ptrdiff_t>(before),
-                       st->buffered.end(), [sort_col](const Row& a, const Row& b) {
-                         return a.get<std::int64_t>(static_cast<std::size_t>(sort_col)) <
-                                b.get<std::int64_t>(static_cast<std::size_t>(sort_col));
-                       });
+                       st->buffered.end(), key_less);
   }
-  st->core = c.shared_from_this();
-  st->returns_rows = true;
   st->rowcount = total;
-  st->executemany = true;
-  st->is_insert = true;
-  st->compiled = compiled;
   return Result(std::move(st));
 }
 

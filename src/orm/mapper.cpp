@@ -127,11 +127,16 @@ std::string class_name_from_signature(std::string_view pretty) {
 // ---- nodes: object + inline state ------------------------------------------------------
 
 namespace {
-// Layout of a node: [InstanceState | snapshot[n] | back pointer | object].
+// Layout of a node:
+//   [InstanceState | snapshot[n] | control block space | back pointer | object]
+// The back pointer leads from the object to its state.
 constexpr std::size_t kAlign = alignof(std::max_align_t);
+constexpr std::size_t round_up(std::size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
+std::size_t ctrl_offset(std::size_t columns) {
+  return round_up(sizeof(InstanceState) + columns * sizeof(std::uint64_t));
+}
 std::size_t header_size(std::size_t columns) {
-  std::size_t h = sizeof(InstanceState) + columns * sizeof(std::uint64_t) + sizeof(void*);
-  return (h + kAlign - 1) / kAlign * kAlign;
+  return round_up(ctrl_offset(columns) + kNodeCtrlSpace + sizeof(void*));
 }
 }  // namespace
 
@@ -141,7 +146,6 @@ void* allocate_node(const Mapper& m, std::size_t size, std::size_t align) {
   auto* base = static_cast<unsigned char*>(::operator new(header + size));
   auto* st = ::new (base) InstanceState();
   st->mapper = &m;
-  st->snapshot = reinterpret_cast<std::uint64_t*>(base + sizeof(InstanceState));
   unsigned char* obj = base + header;
   st->obj = obj;
   std::memcpy(obj - sizeof(void*), &st, sizeof(void*));
@@ -154,6 +158,11 @@ InstanceState* node_state(const void* obj) noexcept {
   return st;
 }
 
+void* node_ctrl_space(const void* obj) noexcept {
+  InstanceState* st = node_state(obj);
+  return reinterpret_cast<unsigned char*>(st) + ctrl_offset(st->mapper->snapshot_size());
+}
+
 void free_node(void* obj) noexcept {
   InstanceState* st = node_state(obj);
   st->~InstanceState();
@@ -163,9 +172,16 @@ void free_node(void* obj) noexcept {
 // ---- foreign states: objects the program created ---------------------------------------
 
 namespace {
+// A foreign state and its snapshot in one allocation.
+struct ForeignStateDelete {
+  void operator()(InstanceState* st) const noexcept {
+    st->~InstanceState();
+    ::operator delete(static_cast<void*>(st));
+  }
+};
 struct ForeignEntry {
   std::weak_ptr<void> owner;
-  std::unique_ptr<InstanceState> state;
+  std::unique_ptr<InstanceState, ForeignStateDelete> state;
 };
 struct ForeignTable {
   std::mutex mu;
@@ -192,12 +208,11 @@ InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m, 
     std::erase_if(t.map, [](const auto& e) { return e.second.owner.expired(); });
     t.sweep_at = std::max<std::size_t>(1024, t.map.size() * 2);
   }
-  auto st = std::make_unique<InstanceState>();
+  void* mem = ::operator new(sizeof(InstanceState) + m.snapshot_size() * sizeof(std::uint64_t));
+  std::unique_ptr<InstanceState, ForeignStateDelete> st(::new (mem) InstanceState());
   st->mapper = &m;
   st->obj = obj.get();
   st->foreign = true;
-  st->own_snapshot = std::make_unique<std::uint64_t[]>(m.snapshot_size());
-  st->snapshot = st->own_snapshot.get();
   InstanceState* raw = st.get();
   t.map[obj.get()] = ForeignEntry{obj, std::move(st)};
   return raw;
@@ -212,11 +227,11 @@ std::vector<Value> InstanceState::identity() const {
 
 void InstanceState::take_snapshot() noexcept {
   const auto& attrs = mapper->attributes();
-  for (std::size_t i = 0; i < attrs.size(); ++i) snapshot[i] = attrs[i].ops.fingerprint(obj);
+  for (std::size_t i = 0; i < attrs.size(); ++i) snapshot()[i] = attrs[i].ops.fingerprint(obj);
 }
 
 bool InstanceState::column_changed(std::size_t i) const {
-  return mapper->attributes()[i].ops.fingerprint(obj) != snapshot[i];
+  return mapper->attributes()[i].ops.fingerprint(obj) != snapshot()[i];
 }
 
 bool InstanceState::modified() const {
@@ -353,8 +368,10 @@ registry::registry(RegistryOptions options)
     : metadata(options.naming_convention, options.schema), options_(std::move(options)) {}
 
 registry::~registry() {
-  // Classes mapped here must not point at freed mappers.
-  // (mapper_slot<T> is per class: a later registry may map T again.)
+  // Classes mapped here must not point at freed mappers; a later registry may
+  // map them again.
+  for (auto& m : mappers_)
+    if (m->class_.slot && *m->class_.slot == m.get()) *m->class_.slot = nullptr;
 }
 
 std::string registry::table_name_for(std::string_view class_name) const {
@@ -370,6 +387,11 @@ std::string registry::table_name_for(std::string_view class_name) const {
 const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
                                  std::vector<detail::MappedColumn> cols,
                                  std::vector<SchemaItem> items) {
+  if (cls.slot && *cls.slot != nullptr)
+    throw ArgumentError(fmt::format(
+        "Class '{}' is already mapped by another registry (to table '{}'); a class has one "
+        "mapping per program",
+        cls.name, (*cls.slot)->table().name()));
   for (const auto& m : mappers_)
     if (*m->class_.type == *cls.type)
       throw ArgumentError(fmt::format("Class '{}' is already mapped (to table '{}')", cls.name,
@@ -456,7 +478,20 @@ std::string snake_case_plural(std::string_view name) {
       out += ch;
     }
   }
-  out += 's';
+  // English plurals for the common endings: category -> categories,
+  // address -> addresses, box -> boxes, match -> matches; else add "s".
+  auto ends = [&](std::string_view suf) {
+    return out.size() >= suf.size() && out.compare(out.size() - suf.size(), suf.size(), suf) == 0;
+  };
+  if (out.size() >= 2 && out.back() == 'y' &&
+      std::string_view("aeiou").find(out[out.size() - 2]) == std::string_view::npos) {
+    out.back() = 'i';
+    out += "es";
+  } else if (ends("s") || ends("x") || ends("z") || ends("ch") || ends("sh")) {
+    out += "es";
+  } else {
+    out += 's';
+  }
   return out;
 }
 

@@ -54,13 +54,49 @@ void SessionImpl::remove_identity(InstanceState* st) {
   }
 }
 
-void SessionImpl::detach(InstanceState* st) noexcept {
+std::shared_ptr<void> SessionImpl::detach(InstanceState* st) noexcept {
   st->session = nullptr;
   st->marked_deleted = false;
   st->tx_new = st->tx_deleted = false;
   st->status = st->has_identity ? Status::detached : Status::transient;
-  // The object may die with this reference (and a node state with it): last step.
-  std::shared_ptr<void> keep = std::move(st->strong);
+  return st->ref.release();
+}
+
+void SessionImpl::released(InstanceState* st) noexcept {
+  try {
+    if (st->status == Status::persistent && st->modified()) {
+      // Changed, then dropped by the program before a flush: the session keeps
+      // a copy so the change is still written (SQLAlchemy holds modified
+      // objects strongly for the same reason).
+      const Mapper& m = *st->mapper;
+      std::shared_ptr<void> copy = m.create();
+      InstanceState* c = node_state(copy.get());
+      const auto& attrs = m.attributes();
+      for (std::size_t i = 0; i < attrs.size(); ++i) {
+        attrs[i].ops.set(c->obj, attrs[i].ops.get(st->obj));
+        c->snapshot()[i] = st->snapshot()[i];
+      }
+      c->ikey = st->ikey;
+      if (st->key) c->key = std::make_unique<std::vector<Value>>(*st->key);
+      c->has_identity = true;
+      c->status = Status::persistent;
+      c->expired = st->expired;
+      c->session = this;
+      c->ref.pin(std::move(copy));
+      remove_identity(st);
+      insert_identity(c);
+    } else {
+      remove_identity(st);
+    }
+  } catch (...) {
+    remove_identity(st);
+  }
+  st->session = nullptr;
+}
+
+void node_release(const void* obj) noexcept {
+  InstanceState* st = node_state(obj);
+  if (st->session != nullptr) st->session->released(st);
 }
 
 void SessionImpl::check_active() const {
@@ -88,18 +124,24 @@ void SessionImpl::after_rollback() noexcept {
   explicit_tx = false;
   std::vector<std::shared_ptr<void>> keep;  // objects die after the bookkeeping is done
   // Pending objects and those inserted in the transaction leave the session.
-  for (InstanceState* st : pending) {
-    keep.push_back(st->strong);
-    detach(st);
-  }
+  for (InstanceState* st : pending) keep.push_back(detach(st));
   pending.clear();
   for (InstanceState* st : inserted_in_tx) {
     if (st->session != this) continue;
     remove_identity(st);
     st->has_identity = false;
     st->key.reset();
-    keep.push_back(st->strong);
-    detach(st);
+    if (st->generated_key) {  // the database's key is void now: not set again
+      for (const auto& a : st->mapper->attributes())
+        if (a.autoincrement) {
+          try {
+            a.ops.set(st->obj, a.ops.optional_member ? Value() : Value(std::int64_t{0}));
+          } catch (...) {
+          }
+        }
+      st->generated_key = false;
+    }
+    keep.push_back(detach(st));
   }
   inserted_in_tx.clear();
   // Deletes of the transaction are undone: back in the identity map.
@@ -108,13 +150,25 @@ void SessionImpl::after_rollback() noexcept {
     st->status = Status::persistent;
     st->tx_deleted = false;
     insert_identity(st);
+    keep.push_back(unpin(st));
   }
   deleted_in_tx.clear();
-  for (InstanceState* st : to_delete) st->marked_deleted = false;
+  for (InstanceState* st : to_delete) {
+    st->marked_deleted = false;
+    keep.push_back(unpin(st));
+  }
   to_delete.clear();
   for (auto& [m, im] : maps) {
-    for (auto& [k, st] : im.ints) st->expired = true;
-    for (auto& [k, st] : im.general) st->expired = true;
+    // Changes made before the rollback are discarded: the members as they are
+    // now count as unchanged, and the next load overwrites all of them.
+    for (auto& [k, st] : im.ints) {
+      st->take_snapshot();
+      st->expired = st->reload_all = true;
+    }
+    for (auto& [k, st] : im.general) {
+      st->take_snapshot();
+      st->expired = st->reload_all = true;
+    }
   }
 }
 
@@ -146,21 +200,22 @@ std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
   }
   if (found) {
     if (found->expired) {
-      // Members changed in C++ since the last load keep their values.
+      // Members changed in C++ since the last load keep their values (unless
+      // a rollback discarded them).
       for (std::size_t i = 0; i < attrs.size(); ++i) {
-        if (found->column_changed(i)) continue;
+        if (!found->reload_all && found->column_changed(i)) continue;
         attrs[i].ops.load(found->obj, row, idx[i]);
-        found->snapshot[i] = attrs[i].ops.fingerprint(found->obj);
+        found->snapshot()[i] = attrs[i].ops.fingerprint(found->obj);
       }
-      found->expired = false;
+      found->expired = found->reload_all = false;
     }
-    return found->strong;
+    return found->ref.lock();
   }
   std::shared_ptr<void> obj = m.create();
   InstanceState* st = node_state(obj.get());
   for (std::size_t i = 0; i < attrs.size(); ++i) {
     attrs[i].ops.load(st->obj, row, idx[i]);
-    st->snapshot[i] = attrs[i].ops.fingerprint(st->obj);
+    st->snapshot()[i] = attrs[i].ops.fingerprint(st->obj);
   }
   st->session = &s;
   st->status = Status::persistent;
@@ -172,7 +227,7 @@ std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
     st->key = std::make_unique<std::vector<Value>>(std::move(key));
     im.general.emplace(*st->key, st);
   }
-  st->strong = obj;
+  st->ref.watch(obj);
   return obj;
 }
 
@@ -260,20 +315,23 @@ void Session::add_state(InstanceState* st, std::shared_ptr<void> obj) {
           describe(st)));
     st->session = &s;
     st->status = Status::persistent;
-    st->strong = std::move(obj);
+    if (st->foreign) {
+      st->ref.pin(std::move(obj));
+    } else {
+      st->ref.watch(obj);
+    }
     s.insert_identity(st);
     return;
   }
   if (!st->mapper->validators().empty()) st->mapper->validate(st->obj);
   st->session = &s;
   st->status = Status::pending;
-  st->strong = std::move(obj);
+  st->ref.pin(std::move(obj));
   s.pending.push_back(st);
 }
 
-void Session::delete_state(InstanceState* st, const Mapper& m) {
+void Session::delete_state(InstanceState* st, std::shared_ptr<void> obj) {
   SessionImpl& s = *impl_;
-  (void)m;
   if (st == nullptr || (st->status == Status::transient))
     throw InvalidRequestError(
         "Instance is not persisted; only objects loaded or flushed by a Session can be deleted");
@@ -285,9 +343,10 @@ void Session::delete_state(InstanceState* st, const Mapper& m) {
     expunge_state(st);
     return;
   }
-  if (st->status == Status::detached) add_state(st, st->strong ? st->strong : nullptr);
+  if (st->status == Status::detached) add_state(st, obj);
   if (st->status == Status::deleted || st->marked_deleted) return;
   st->marked_deleted = true;
+  st->ref.pin(std::move(obj));
   s.to_delete.push_back(st);
 }
 
@@ -300,7 +359,7 @@ void Session::expunge_state(InstanceState* st) {
   std::erase(s.inserted_in_tx, st);
   std::erase(s.deleted_in_tx, st);
   s.remove_identity(st);
-  s.detach(st);
+  std::shared_ptr<void> keep = s.detach(st);
 }
 
 void Session::expunge_all() {
@@ -308,8 +367,7 @@ void Session::expunge_all() {
   std::vector<std::shared_ptr<void>> keep;
   auto drop = [&](InstanceState* st) {
     if (st->session != &s) return;
-    keep.push_back(st->strong);
-    s.detach(st);
+    keep.push_back(s.detach(st));
   };
   for (InstanceState* st : s.pending) drop(st);
   for (auto& [m, im] : s.maps) {
@@ -343,7 +401,7 @@ void Session::refresh_state(InstanceState* st) {
   const auto& attrs = m.attributes();
   for (std::size_t i = 0; i < attrs.size(); ++i) attrs[i].ops.load(st->obj, *row, i);
   st->take_snapshot();
-  st->expired = false;
+  st->expired = st->reload_all = false;
 }
 
 void Session::expire_state(InstanceState* st) {
@@ -365,7 +423,7 @@ bool Session::contains_state(const InstanceState* st) const {
 
 IdentitySet Session::new_() const {
   std::vector<std::shared_ptr<void>> out;
-  for (InstanceState* st : impl_->pending) out.push_back(st->strong);
+  for (InstanceState* st : impl_->pending) out.push_back(st->ref.lock());
   return IdentitySet(std::move(out));
 }
 
@@ -373,16 +431,16 @@ IdentitySet Session::dirty() const {
   std::vector<std::shared_ptr<void>> out;
   for (auto& [m, im] : impl_->maps) {
     for (auto& [k, st] : im.ints)
-      if (!st->marked_deleted && st->modified()) out.push_back(st->strong);
+      if (!st->marked_deleted && st->modified()) out.push_back(st->ref.lock());
     for (auto& [k, st] : im.general)
-      if (!st->marked_deleted && st->modified()) out.push_back(st->strong);
+      if (!st->marked_deleted && st->modified()) out.push_back(st->ref.lock());
   }
   return IdentitySet(std::move(out));
 }
 
 IdentitySet Session::deleted() const {
   std::vector<std::shared_ptr<void>> out;
-  for (InstanceState* st : impl_->to_delete) out.push_back(st->strong);
+  for (InstanceState* st : impl_->to_delete) out.push_back(st->ref.lock());
   return IdentitySet(std::move(out));
 }
 
@@ -414,11 +472,13 @@ void Session::commit() {
   std::vector<std::shared_ptr<void>> keep;
   for (InstanceState* st : s.deleted_in_tx) {
     if (st->session != &s) continue;
-    keep.push_back(st->strong);
-    s.detach(st);
+    keep.push_back(s.detach(st));
   }
   s.deleted_in_tx.clear();
-  for (InstanceState* st : s.inserted_in_tx) st->tx_new = false;
+  for (InstanceState* st : s.inserted_in_tx) {
+    st->tx_new = st->generated_key = false;
+    keep.push_back(s.unpin(st));
+  }
   s.inserted_in_tx.clear();
   if (s.options.expire_on_commit) expire_all();
   s.fire(detail::SessionEvent::after_commit);
@@ -442,9 +502,16 @@ void Session::rollback() {
 
 void Session::close() {
   SessionImpl& s = *impl_;
+  const bool had_tx = s.conn && s.conn->in_transaction();
   if (s.conn) {
     s.conn->close();
     s.conn.reset();
+  }
+  if (had_tx) {
+    try {
+      s.fire(detail::SessionEvent::after_rollback);
+    } catch (...) {  // close() must not fail because of a listener
+    }
   }
   s.pending_rollback.reset();
   s.explicit_tx = false;
@@ -510,7 +577,7 @@ void Session::load_objects(const std::vector<const Mapper*>& mappers, const Exec
       ++at;
     }
   }
-  if (!positional && at != keys.size()) {
+  if (!positional) {
     for (std::size_t e = 0; e < mappers.size(); ++e) {
       for (const auto& a : mappers[e]->attributes()) {
         auto f = std::find(keys.begin(), keys.end(), a.column.name());
@@ -542,7 +609,7 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
   for (const Value& v : pk)
     if (v.is_null()) return nullptr;
   InstanceState* st = s.lookup(m, pk);
-  if (st && !st->expired) return st->strong;
+  if (st && !st->expired) return st->ref.lock();
   autoflush();
   Params p;
   for (std::size_t k = 0; k < pk.size(); ++k) {
@@ -614,7 +681,8 @@ void Session::flush_bulk() {
       Params p;
       for (const auto& a : attrs)
         if (!(a.autoincrement && a.ops.is_unset(items[k].second)) &&
-            !((a.has_default || a.server_generated) && a.ops.is_unset(items[k].second)))
+            !(a.ops.optional_member && (a.has_default || a.server_generated) &&
+              a.ops.is_unset(items[k].second)))
           p.set(a.key, a.ops.get(items[k].second));
       rows.push_back(std::move(p));
     }
@@ -760,7 +828,7 @@ std::int64_t query_update(Session& s, const Mapper& m, const alchemy::Select& st
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       if (st->column_changed(i)) continue;
       attrs[i].ops.load(st->obj, row, i);
-      st->snapshot[i] = attrs[i].ops.fingerprint(st->obj);
+      st->snapshot()[i] = attrs[i].ops.fingerprint(st->obj);
     }
   }
   return n;
@@ -789,6 +857,7 @@ std::int64_t query_delete(Session& s, const Mapper& m, const alchemy::Select& st
     st->marked_deleted = false;
     st->status = Status::deleted;
     st->tx_deleted = true;
+    st->ref.pin(st->ref.lock());
     impl.deleted_in_tx.push_back(st);
   }
   return n;

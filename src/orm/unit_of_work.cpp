@@ -73,6 +73,10 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
     InstanceState* st = states[r];
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       const auto& a = attrs[i];
+      if (a.version_id && (a.ops.is_unset(st->obj) || a.ops.get(st->obj) == Value(0))) {
+        a.ops.set(st->obj, Value(std::int64_t{1}));  // version counters start at 1
+        continue;
+      }
       if (!a.ops.is_unset(st->obj)) continue;
       const bool nullish = a.ops.optional_member || a.autoincrement ||
                            (a.primary_key && a.column.type()->kind() == TypeKind::uuid);
@@ -112,7 +116,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
     const std::size_t n = b0 - a0;
     auto fill = [&](std::size_t i, Params& p) {
       const void* obj = states[a0 + i]->obj;
-      for (std::size_t c : write) p.set(attrs[c].key, attrs[c].ops.get(obj));
+      for (std::size_t c : write) attrs[c].ops.put(obj, p, attrs[c].key);
     };
     Insert stmt = insert(m.table());
     if (fetch.empty()) {
@@ -127,7 +131,10 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
         InstanceState* st = states[a0 + i];
         for (std::size_t k = 0; k < fetch.size(); ++k) {
           attrs[fetch[k]].ops.load(st->obj, row, k);
-          if (attrs[fetch[k]].autoincrement) undo.generated.emplace_back(st, fetch[k]);
+          if (attrs[fetch[k]].autoincrement) {
+            undo.generated.emplace_back(st, fetch[k]);
+            st->generated_key = true;
+          }
         }
         ++i;
       }
@@ -147,6 +154,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
           if (om[c]) {
             attrs[c].ops.set(st->obj, key[k]);
             undo.generated.emplace_back(st, c);
+            st->generated_key = true;
           }
         }
         for (std::size_t c : fetch)
@@ -175,7 +183,7 @@ void run_updates(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups) {
     Update stmt = update(m.table()).where(and_(std::move(crit)));
     auto fill = [&](std::size_t i, Params& p) {
       const Work::Upd& u = ups[a0 + i];
-      for (std::size_t c : cols) p.set(attrs[c].key, attrs[c].ops.get(u.st->obj));
+      for (std::size_t c : cols) attrs[c].ops.put(u.st->obj, p, attrs[c].key);
       const auto ident = u.st->identity();
       for (std::size_t k = 0; k < ident.size(); ++k) p.set(pk_param(k), ident[k]);
       if (ver >= 0) p.set(kVersionParam, Value(u.old_version));
@@ -205,7 +213,7 @@ void run_deletes(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
     for (std::size_t k = 0; k < ident.size(); ++k) p.set(pk_param(k), ident[k]);
     if (ver >= 0)
       p.set(kVersionParam,
-            Value(static_cast<std::int64_t>(dels[i]->snapshot[static_cast<std::size_t>(ver)])));
+            Value(static_cast<std::int64_t>(dels[i]->snapshot()[static_cast<std::size_t>(ver)])));
   });
   if (ver >= 0 && r.rowcount() >= 0 && r.rowcount() != static_cast<std::int64_t>(dels.size()))
     throw StaleDataError(fmt::format(
@@ -302,7 +310,7 @@ void SessionImpl::flush() {
           }
           if (ver >= 0) {
             const auto v = static_cast<std::size_t>(ver);
-            u.old_version = static_cast<std::int64_t>(u.st->snapshot[v]);
+            u.old_version = static_cast<std::int64_t>(u.st->snapshot()[v]);
             if (std::find(u.cols.begin(), u.cols.end(), v) == u.cols.end()) {
               saved.emplace_back(v, attrs[v].ops.get(u.st->obj));
               attrs[v].ops.set(u.st->obj, Value(u.old_version + 1));
@@ -346,6 +354,10 @@ void SessionImpl::flush() {
       }
     }
     pending_rollback = e.what();
+    try {
+      fire(SessionEvent::after_rollback);
+    } catch (...) {  // the flush's own error is the one to report
+    }
     throw;
   }
   flushing = false;

@@ -266,6 +266,31 @@ TEST_P(SessionTest, rollback_restores_deleted_and_expires_changed) {
   EXPECT_EQ(u->age, 20);
 }
 
+TEST_P(SessionTest, rollback_discards_changes_but_not_later_ones) {
+  orm::Session session(engine_);
+  auto u = orm::make<User>(User{0, "Ali", {}, 20, {}});
+  session.add(u);
+  session.commit();
+  u->age = 50;  // never flushed
+  session.rollback();
+  EXPECT_TRUE(session.dirty().empty());
+  EXPECT_EQ(session.get<User>(u->id)->age, 20);  // reloaded: the change is gone
+  u->name = "Ali Reza";                          // a change after the rollback is kept
+  session.commit();
+  orm::Session other(engine_);
+  auto again = other.get<User>(u->id);
+  EXPECT_EQ(again->name, "Ali Reza");
+  EXPECT_EQ(again->age, 20);
+  // Keys the database generated in a rolled-back transaction are taken back.
+  auto n = orm::make<User>(User{0, "Nima", {}, 1, {}});
+  session.add(n);
+  session.flush();
+  EXPECT_GT(n->id, 0);
+  session.rollback();
+  EXPECT_EQ(n->id, 0);
+  EXPECT_TRUE(orm::inspect(n).transient());
+}
+
 TEST_P(SessionTest, expire_keeps_members_changed_in_cpp) {
   orm::Session session(engine_);
   auto u = make_user("Ali", 20);
@@ -310,12 +335,13 @@ TEST_P(SessionTest, stale_version_raises) {
   d->body = "v1";
   a.add(d);
   a.commit();
+  EXPECT_EQ(d->version, 1);  // counters start at 1
   auto mine = a.get<Doc>(d->id);
   a.commit();  // ends a's read transaction (an SQLite file locks readers out of writers' way)
   auto theirs = b.get<Doc>(d->id);
   theirs->body = "theirs";
   b.commit();
-  EXPECT_EQ(theirs->version, 1);
+  EXPECT_EQ(theirs->version, 2);
   mine->body = "mine";
   EXPECT_THROW(a.commit(), orm::StaleDataError);
   a.rollback();
@@ -397,6 +423,14 @@ TEST_P(SessionTest, queries_in_both_styles) {
                .all();
   ASSERT_EQ(t.size(), 2u);
   EXPECT_EQ(t[1], ali);
+  // Columns are matched by name, whatever their order.
+  session.expunge_all();
+  auto r2 = session
+                .scalars(orm::from_statement<User>(text(
+                    "SELECT age, is_active, email, name, id FROM users WHERE name = 'Ali'")))
+                .one();
+  EXPECT_EQ(r2->name, "Ali");
+  EXPECT_EQ(r2->age, 30);
 }
 
 TEST_P(SessionTest, query_update_and_delete_synchronize) {
@@ -481,6 +515,30 @@ TEST_P(SessionTest, misuse_raises_typed_errors) {
   a.commit();
 }
 
+TEST_P(SessionTest, identity_map_is_weak_but_keeps_unflushed_changes) {
+  {
+    orm::Session s(engine_);
+    for (auto n : {"Ali", "Sara", "Reza"}) s.add(orm::make<User>(User{0, n, {}, 20, {}}));
+    s.commit();
+  }
+  orm::Session session(engine_);
+  {
+    auto all = session.query<User>().all();
+    EXPECT_EQ(session.identity_map_size(), 3u);
+    all[1]->age = 33;  // changed, then dropped before any flush
+  }
+  // Unchanged objects nobody references are gone; the changed one is kept.
+  EXPECT_EQ(session.identity_map_size(), 1u);
+  EXPECT_EQ(session.dirty().size(), 1u);
+  session.commit();
+  orm::Session other(engine_);
+  EXPECT_EQ(other.query<User>().filter(orm::col(&User::name) == "Sara").one()->age, 33);
+  // A held object stays the same object.
+  auto ali = session.query<User>().filter(orm::col(&User::name) == "Ali").one();
+  EXPECT_EQ(session.get<User>(ali->id), ali);
+  EXPECT_TRUE(orm::inspect(ali).persistent());
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, SessionTest, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 
@@ -496,6 +554,12 @@ TEST(mapping, infers_types_and_names_tables) {
   EXPECT_EQ(cols[3].type()->repr(), "INTEGER");
   EXPECT_EQ(orm::snake_case_plural("UserProfile"), "user_profiles");
   EXPECT_EQ(orm::snake_case_plural("HTTPServer"), "http_servers");
+  EXPECT_EQ(orm::snake_case_plural("Category"), "categories");
+  EXPECT_EQ(orm::snake_case_plural("Address"), "addresses");
+  EXPECT_EQ(orm::snake_case_plural("BlogPost"), "blog_posts");
+  orm::registry other;
+  EXPECT_THROW(other.map<User>("users2", orm::column<&User::id>("id", primary_key())),
+               ArgumentError);
   EXPECT_EQ(orm::mapper_of<Account>().attribute("full_name")->column.name(), "name");
   EXPECT_EQ(orm::col(&Account::full_name).str(), "user_accounts.name");
 }

@@ -63,6 +63,11 @@ class ALCHEMY_EXPORT ParamBatch {
   /// Writes `width()` pointers to the values of set `row`; they stay valid
   /// until the next call to fill(). Throws ArgumentError for a missing value.
   virtual void fill(std::size_t row, const Value** out) const = 0;
+  /// Called by drivers that know each row's rowid (SQLite) after set `row`
+  /// executed: the last inserted rowid. The default ignores it.
+  virtual void row_done(std::size_t row, std::int64_t lastrowid) const {
+    (void)row, (void)lastrowid;
+  }
 };
 
 /// One execution and its result rows. Obtained from DriverConnection::cursor().
@@ -195,6 +200,10 @@ class ALCHEMY_EXPORT Dialect {
     return false;
   }
   virtual bool supports_returning() const { return true; }
+  /// Whether executemany reports each row's rowid (ParamBatch::row_done): then
+  /// an executemany INSERT that only needs the autoincrement key back skips
+  /// RETURNING (SQLite).
+  virtual bool supports_executemany_rowid() const { return false; }
 
   // ---- reflection (SQLAlchemy's Dialect.get_* methods; Inspector calls them)
   // A missing table raises NoSuchTableError. `schema` empty: the default schema.

@@ -219,6 +219,9 @@ struct AttrOps {
   bool (*is_unset)(const void* obj);
   /// The member is a std::optional (empty = SQL NULL / not set).
   bool optional_member;
+  /// Sets parameter `key` to the member's value, reusing the parameter's text
+  /// buffer for strings (flush fills one Params per row).
+  void (*put)(const void* obj, Params& p, std::string_view key);
 };
 
 template <class T, auto M>
@@ -240,7 +243,14 @@ struct Attr {
     else
       return false;
   }
-  static constexpr AttrOps ops{&load, &get, &set, &fp, &is_unset, optional_of<member_type>::value};
+  static void put(const void* obj, Params& p, std::string_view key) {
+    if constexpr (std::is_same_v<member_type, std::string>)
+      p.set_text(key, cref(obj));
+    else
+      p.set(std::string(key), to_value(cref(obj)));
+  }
+  static constexpr AttrOps ops{&load, &get,      &set, &fp, &is_unset, optional_of<member_type>::value,
+                               &put};
 };
 
 /// Byte offset of a member inside T (members of a base struct included).
@@ -270,19 +280,62 @@ struct MappedColumn {
   std::ptrdiff_t offset = 0;
 };
 
-/// Object creation for one class: objects the session loads carry their
-/// instance state in the same allocation (see src/orm/state.hpp).
+/// Object creation for one class: objects the ORM creates carry their instance
+/// state, and the std::shared_ptr control block, in the same allocation as the
+/// object itself (one allocation per object; see src/orm/mapper.cpp).
 ALCHEMY_EXPORT void* allocate_node(const Mapper& m, std::size_t size, std::size_t align);
+/// Frees a node; the object must be destroyed already.
 ALCHEMY_EXPORT void free_node(void* obj) noexcept;
 ALCHEMY_EXPORT InstanceState* node_state(const void* obj) noexcept;
+/// The space reserved in a node for the shared_ptr control block.
+ALCHEMY_EXPORT void* node_ctrl_space(const void* obj) noexcept;
+inline constexpr std::size_t kNodeCtrlSpace = 32;
+/// The last reference to an ORM-created object is going: its session forgets it
+/// (or keeps a copy with unflushed changes).
+ALCHEMY_EXPORT void node_release(const void* obj) noexcept;
 
 template <class T>
 struct NodeDeleter {
   void operator()(T* p) const noexcept {
-    p->~T();
-    free_node(p);
+    node_release(p);
+    p->~T();  // the memory goes with the control block (NodeCtrlAlloc::deallocate)
   }
 };
+
+/// Places the control block inside the node; freeing it frees the node, which
+/// happens after the deleter (weak references may outlive the object).
+template <class U>
+struct NodeCtrlAlloc {
+  using value_type = U;
+  void* obj;
+  explicit NodeCtrlAlloc(void* o) noexcept : obj(o) {}
+  template <class V>
+  NodeCtrlAlloc(const NodeCtrlAlloc<V>& o) noexcept : obj(o.obj) {}  // NOLINT
+  U* allocate(std::size_t n) {
+    if (n * sizeof(U) <= kNodeCtrlSpace && alignof(U) <= alignof(std::max_align_t))
+      return static_cast<U*>(node_ctrl_space(obj));
+    return static_cast<U*>(::operator new(n * sizeof(U)));
+  }
+  void deallocate(U* p, std::size_t) noexcept {
+    if (static_cast<void*>(p) != node_ctrl_space(obj)) ::operator delete(p);
+    free_node(obj);
+  }
+  template <class V>
+  bool operator==(const NodeCtrlAlloc<V>& o) const noexcept {
+    return obj == o.obj;
+  }
+};
+
+/// A shared_ptr owning a freshly constructed node object.
+template <class T>
+std::shared_ptr<T> adopt_node(T* p) {
+  try {
+    return std::shared_ptr<T>(p, NodeDeleter<T>{}, NodeCtrlAlloc<T>(p));
+  } catch (...) {  // the deleter already destroyed *p
+    free_node(p);
+    throw;
+  }
+}
 
 template <class T>
 std::shared_ptr<void> create_object(const Mapper& m) {
@@ -298,7 +351,7 @@ std::shared_ptr<void> create_object(const Mapper& m) {
     free_node(mem);
     throw;
   }
-  return std::shared_ptr<T>(p, NodeDeleter<T>{});
+  return adopt_node(p);
 }
 
 /// The state the ORM keeps for `obj` when the ORM created it (null otherwise).
@@ -309,15 +362,17 @@ InstanceState* state_of_node(const std::shared_ptr<T>& obj) noexcept {
 }
 
 /// What a mapper knows about its class.
+/// Where mapper_of<T>() finds T's mapper.
+template <class T>
+inline const Mapper* mapper_slot = nullptr;
+
 struct ClassOps {
   const std::type_info* type = nullptr;
   std::string name;
   std::shared_ptr<void> (*create)(const Mapper&) = nullptr;
+  /// &mapper_slot<T>: set by registry::map(), cleared by ~registry().
+  const Mapper** slot = nullptr;
 };
-
-/// Where mapper_of<T>() finds T's mapper.
-template <class T>
-inline const Mapper* mapper_slot = nullptr;
 
 [[noreturn]] ALCHEMY_EXPORT void throw_unmapped(const std::string& class_name);
 
@@ -411,6 +466,25 @@ template <class T>
 const Mapper& mapper_of() {
   if (const Mapper* m = detail::mapper_slot<T>) return *m;
   detail::throw_unmapped(detail::class_name<T>());
+}
+
+/// Creates an object of mapped class T with its ORM state in the same
+/// allocation — the counterpart of SQLAlchemy's instrumented constructor:
+/// `auto user = orm::make<User>(User{.name = "Ali"});`. Objects made with
+/// std::make_shared work too; these are cheaper for the session to track, and
+/// once persistent the session holds them weakly (see session.hpp).
+template <class T, class... A>
+std::shared_ptr<T> make(A&&... args) {
+  const Mapper& m = mapper_of<T>();
+  void* mem = detail::allocate_node(m, sizeof(T), alignof(T));
+  T* p = nullptr;
+  try {
+    p = ::new (mem) T(std::forward<A>(args)...);
+  } catch (...) {
+    detail::free_node(mem);
+    throw;
+  }
+  return detail::adopt_node(p);
 }
 
 /// How a registry names tables for map() calls that give no name.
@@ -520,7 +594,8 @@ class ALCHEMY_EXPORT registry {
     std::vector<detail::MappedColumn> cols;
     std::vector<SchemaItem> table_items;
     (collect<T>(cols, table_items, items), ...);
-    detail::ClassOps ops{&typeid(T), detail::class_name<T>(), &detail::create_object<T>};
+    detail::ClassOps ops{&typeid(T), detail::class_name<T>(), &detail::create_object<T>,
+                         &detail::mapper_slot<T>};
     const Mapper& m = map_impl(std::move(ops), std::move(tablename), std::move(cols),
                                std::move(table_items));
     detail::mapper_slot<T> = &m;

@@ -179,7 +179,7 @@ class ALCHEMY_EXPORT Session {
   template <class T>
   void delete_(const std::shared_ptr<T>& obj) {
     check_object(obj.get());
-    delete_state(detail::state_for(obj, false), mapper_of<T>());
+    delete_state(detail::state_for(obj, false), std::static_pointer_cast<void>(obj));
   }
 
   // ---- transactions ---------------------------------------------------------------
@@ -313,8 +313,9 @@ class ALCHEMY_EXPORT Session {
   void bulk_insert_mappings(const std::vector<Params>& mappings) {
     bulk_insert(mapper_of<T>(), mappings);
   }
-  /// INSERT (objects without an identity) or UPDATE (persistent ones) of each
-  /// object, batched; the objects are not added to the session.
+  /// INSERT of each object, batched per class as executemany; the objects are
+  /// not added to the session and generated keys are not fetched back
+  /// (SQLAlchemy's bulk_save_objects with return_defaults=False, for new objects).
   template <class R>
   void bulk_save_objects(const R& objects) {
     for (const auto& o : objects) bulk_save(*mapper_for(o), o.get());
@@ -341,7 +342,7 @@ class ALCHEMY_EXPORT Session {
   }
   static void check_object(const void* obj);
   void add_state(detail::InstanceState* st, std::shared_ptr<void> obj);
-  void delete_state(detail::InstanceState* st, const Mapper& m);
+  void delete_state(detail::InstanceState* st, std::shared_ptr<void> obj);
   void expunge_state(detail::InstanceState* st);
   void refresh_state(detail::InstanceState* st);
   void expire_state(detail::InstanceState* st);
@@ -457,8 +458,9 @@ class Query {
   /// "evaluate" (default) / "fetch" also update the matching objects in the
   /// identity map, false leaves them. Returns the rows matched.
   std::int64_t update(const Params& values, const std::string& synchronize_session = "evaluate") const;
-  /// UPDATE with SQL expressions: update({{"description", col(&C::description).concat(" x")}});
-  /// matching objects in the identity map are expired (reloaded at next use).
+  /// UPDATE with SQL expressions:
+  /// `update(ValuesList{{"description", col(&C::description).concat(" x")}})`;
+  /// matching objects in the identity map take the updated row (RETURNING).
   template <class V>
   requires std::same_as<V, ValuesList> std::int64_t update(
       const V& values, const std::string& synchronize_session = "evaluate") const {

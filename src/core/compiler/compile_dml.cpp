@@ -245,6 +245,7 @@ void StatementCompiler::insert(std::string& out, const DMLNode& dm) {
     }
     result->user_returning = !dm.returning.empty();
     if (!dm.returning.empty()) {
+      result->returning_begin = out.size();
       returning(out, dm.returning, true);
     } else if (missing && !opt.executemany && dm.multi_values.empty() && !dm.from_select &&
                d.implicit_returning() && d.supports_returning()) {

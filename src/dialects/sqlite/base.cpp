@@ -241,6 +241,7 @@ class SQLiteDialect final : public SQLiteReflection {
   bool supports_savepoints() const override { return true; }
   // RETURNING arrived in SQLite 3.35 (Debian 12 ships 3.40).
   bool supports_returning() const override { return sqlite3_libversion_number() >= 3035000; }
+  bool supports_executemany_rowid() const override { return true; }
 
  private:
   SQLiteCompiler compiler_;

@@ -516,7 +516,10 @@ void SQLite3Cursor::executemany(std::string_view sql, const ParamBatch& batch) {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     }
     if (rc != SQLITE_DONE) fail();
-    if (is_dml) total += sqlite3_changes64(h);
+    if (is_dml) {
+      total += sqlite3_changes64(h);
+      batch.row_done(row, sqlite3_last_insert_rowid(h));
+    }
     sqlite3_reset(st);
   }
   if (!ps_->readonly) lastrowid_ = sqlite3_last_insert_rowid(h);

@@ -156,6 +156,8 @@ struct ALCHEMY_EXPORT Compiled {
   /// (executemany with RETURNING repeats it into multi-row VALUES); 0 otherwise.
   std::size_t values_begin = 0;
   std::size_t values_end = 0;
+  /// INSERT ... RETURNING: where " RETURNING ..." starts in `sql` (0: none).
+  std::size_t returning_begin = 0;
   /// DDL: the table the statement was compiled from. (Expression statements
   /// leave it empty: the engine's cache keeps their statement alive beside the
   /// entry, and a statement's own memo must not point back at it.)
