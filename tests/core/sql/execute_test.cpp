@@ -430,6 +430,32 @@ TEST_P(CoreExecuteTest, typed_expressions) {
   EXPECT_THROW(typed<std::string>(users.c["age"]), ArgumentError);
 }
 
+TEST_P(CoreExecuteTest, executemany_with_returning_keeps_parameter_order) {
+  auto conn = engine_.connect();
+  std::vector<Params> rows;
+  for (int i = 0; i < 1500; ++i)  // more than one multi-row VALUES page
+    rows.push_back({{"name", "bulk " + std::to_string(i)}, {"age", i}});
+  auto r = conn.execute(insert(users).returning(users.c["id"], users.c["name"]), rows).all();
+  ASSERT_EQ(r.size(), rows.size());
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    EXPECT_EQ(r[i].get<std::string>(1), "bulk " + std::to_string(i));
+    if (i) EXPECT_EQ(r[i].get<std::int64_t>(0), r[i - 1].get<std::int64_t>(0) + 1);
+  }
+  // Only the generated key (SQLite answers with each row's rowid).
+  auto ids = conn.execute(insert(users).returning(users.c["id"]), 3,
+                          [](std::size_t i, Params& p) {
+                            p.set("name", "gen " + std::to_string(i)).set("age", 1);
+                          })
+                 .all();
+  ASSERT_EQ(ids.size(), 3u);
+  EXPECT_EQ(ids[0].keys().front(), "id");
+  EXPECT_EQ(conn.execute(select(users.c["name"]).where(users.c["id"] == ids[2].get<std::int64_t>(0)))
+                .scalar<std::string>(),
+            "gen 2");
+  EXPECT_THROW(conn.execute(update(users).returning(users.c["id"]), std::vector<Params>{{{"age", 1}}, {{"age", 2}}}),
+               InvalidRequestError);
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, CoreExecuteTest, ::testing::ValuesIn(all_backends()),
                          BackendName());
 
