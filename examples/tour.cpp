@@ -6,6 +6,7 @@
 //
 // Each step mirrors a SQLAlchemy 2.0 idiom; the comment shows the Python.
 #include <alchemy/alchemy.hpp>
+#include <alchemy/orm.hpp>
 #include <iostream>
 #include <string>
 
@@ -15,6 +16,14 @@ using namespace alchemy;
 
 namespace {
 void step(const std::string& title) { std::cout << "\n== " << title << " ==\n"; }
+
+// class Member(Base): __tablename__ = "members"; id: Mapped[int] = mapped_column(primary_key=True) ...
+struct Member {
+  std::int64_t id = 0;
+  std::string name;
+  std::optional<std::string> email;
+  std::int64_t age = 0;
+};
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,7 +179,38 @@ int main(int argc, char** argv) {
   conn.commit();
   metadata.drop_all(engine);
 
-  step("9. The pool");
+  step("9. The ORM: plain structs, a Session, the unit of work");
+  orm::registry Base;  // class Base(DeclarativeBase)
+  Base.map<Member>("members", orm::column<&Member::id>("id", primary_key()),
+                   orm::column<&Member::name>("name", String(50)),
+                   orm::column<&Member::email>("email", String(100), unique()),
+                   orm::column<&Member::age>("age"));
+  Base.metadata.drop_all(engine);
+  Base.metadata.create_all(engine);
+  orm::sessionmaker Session(engine);
+  {
+    orm::Session session = Session();  // with Session() as session:
+    auto ali = orm::make<Member>(Member{.name = "Ali", .email = "ali@example.com", .age = 30});
+    session.add(ali);
+    session.add_all(std::vector{orm::make<Member>(Member{.name = "Sara", .age = 25}),
+                                orm::make<Member>(Member{.name = "علی", .age = 17})});
+    std::cout << "pending: " << orm::inspect(ali).pending() << ", id before flush: " << ali->id
+              << "\n";
+    session.commit();  // one batched INSERT; generated ids come back
+    std::cout << "persistent: " << orm::inspect(ali).persistent() << ", id: " << ali->id << "\n";
+    // session.query(Member).filter(Member.age >= 18).order_by(Member.name).all()
+    auto age = orm::col(&Member::age);
+    for (const auto& m : session.query<Member>().filter(age >= 18).order_by(orm::col(&Member::name)).all())
+      std::cout << "  " << m->name << " (" << m->age << ")\n";
+    std::cout << "same object from get(): " << (session.get<Member>(ali->id) == ali) << "\n";
+    ali->age = 31;  // change tracking: only the changed column is written
+    std::cout << "dirty: " << session.dirty().size() << "\n";
+    session.commit();
+    std::cout << "count: " << session.query<Member>().count() << "\n";
+  }
+  Base.metadata.drop_all(engine);
+
+  step("10. The pool");
   conn.close();
   std::cout << engine.pool().status() << "\n";
   std::cout << "\nThat's the tour. Next: docs/index.md, and examples/ for every guide section.\n";
