@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
   // Queries use the Python names; the SQL uses the database's.
   orm::Session session(engine);
   auto ahmad = session.query<User>().filter(orm::col(&User::name) == "Ahmad").one();
-  std::cout << "User(id=" << ahmad->id << ", name='" << ahmad->name << "', email='"
-            << ahmad->email << "')\n";
+  std::cout << "User(id=" << ahmad->id << ", name='" << ahmad->name << "', email='" << ahmad->email
+            << "')\n";
   auto by_name = orm::select<Account>().where(orm::col(&Account::full_name) == "علی");
   std::cout << by_name.str() << "\n";
   auto account = session.scalars(by_name).one();

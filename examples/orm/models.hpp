@@ -43,15 +43,13 @@ struct QueryModels {
 
   QueryModels() {
     using namespace alchemy;
-    Base.map<User>("users", orm::column<&User::id>("id", primary_key()),
-                   orm::column<&User::name>("name", String(50)),
-                   orm::column<&User::email>("email", String(100)),
-                   orm::column<&User::age>("age"),
-                   orm::column<&User::city>("city", String(50)),
-                   orm::column<&User::phone>("phone", String(20)),
-                   orm::column<&User::is_active>("is_active"),
-                   orm::column<&User::is_deleted>("is_deleted"),
-                   orm::column<&User::created_at>("created_at"));
+    Base.map<User>(
+        "users", orm::column<&User::id>("id", primary_key()),
+        orm::column<&User::name>("name", String(50)),
+        orm::column<&User::email>("email", String(100)), orm::column<&User::age>("age"),
+        orm::column<&User::city>("city", String(50)),
+        orm::column<&User::phone>("phone", String(20)), orm::column<&User::is_active>("is_active"),
+        orm::column<&User::is_deleted>("is_deleted"), orm::column<&User::created_at>("created_at"));
   }
 
   /// Fresh tables holding seven users (ids 1..7, created one day apart).

@@ -42,13 +42,14 @@ struct OrderItem {
 };
 
 int main(int argc, char** argv) {
-  Engine engine = create_engine(examples::database_url(argc, argv, "sqlite:///orm_primary_keys.db"));
+  Engine engine =
+      create_engine(examples::database_url(argc, argv, "sqlite:///orm_primary_keys.db"));
   orm::registry Base;
   Base.map<User>("users", orm::column<&User::id>("id", primary_key()),
                  orm::column<&User::name>("name", String(50)));
-  Base.map<ApiUser>("api_users",
-                    orm::column<&ApiUser::id>("id", UUID, primary_key(),
-                                              default_([] { return Value(Uuid::uuid4()); })),
+  Base.map<ApiUser>("api_users", orm::column<&ApiUser::id>("id", UUID, primary_key(), default_([] {
+                                                             return Value(Uuid::uuid4());
+                                                           })),
                     orm::column<&ApiUser::name>("name", String(50)));
   Base.map<OrderItem>("order_items", orm::column<&OrderItem::order_id>("order_id", primary_key()),
                       orm::column<&OrderItem::product_id>("product_id", primary_key()),

@@ -62,11 +62,13 @@ int main(int argc, char** argv) {
   examples::print_names("adult, active, in Tehran", several.all());
 
   std::cout << "\nOperators:\n";
-  examples::print_names("name.like('Ahmad%')", session.query<User>().filter(name.like("Ahmad%")).all());
+  examples::print_names("name.like('Ahmad%')",
+                        session.query<User>().filter(name.like("Ahmad%")).all());
   examples::print_names("email.contains('@gmail')",
                         session.query<User>().filter(email.contains("@gmail")).all());
-  examples::print_names("id.in_([1, 2, 3])",
-                        session.query<User>().filter(id.in_(std::vector<std::int64_t>{1, 2, 3})).all());
+  examples::print_names(
+      "id.in_([1, 2, 3])",
+      session.query<User>().filter(id.in_(std::vector<std::int64_t>{1, 2, 3})).all());
   examples::print_names("age.between(18, 65)",
                         session.query<User>().filter(age.between(18, 65)).all());
   examples::print_names("phone.is_(None)",
@@ -75,8 +77,9 @@ int main(int argc, char** argv) {
   std::cout << "\nCombined conditions:\n";
   examples::print_names("and_(age >= 18, is_active == True)",
                         session.query<User>().filter(and_(age >= 18, is_active == true)).all());
-  examples::print_names("or_(city == 'Tehran', city == 'Isfahan')",
-                        session.query<User>().filter(or_(city == "Tehran", city == "Isfahan")).all());
+  examples::print_names(
+      "or_(city == 'Tehran', city == 'Isfahan')",
+      session.query<User>().filter(or_(city == "Tehran", city == "Isfahan")).all());
   auto not_deleted = session.query<User>().filter(not_(orm::col(&User::is_deleted)));
   std::cout << not_deleted.str() << "\n";
   examples::print_names("not_(is_deleted)", not_deleted.all());

@@ -35,8 +35,7 @@ int main(int argc, char** argv) {
 
   // ---- Ordering ----------------------------------------------------------------
   print_names("Ascending by name", session.query<User>().order_by(name).all());
-  print_names("Descending by created_at",
-              session.query<User>().order_by(created_at.desc()).all());
+  print_names("Descending by created_at", session.query<User>().order_by(created_at.desc()).all());
   auto multiple = session.query<User>().order_by(city, name.desc());
   std::cout << multiple.str() << "\n";
   print_names("By city, then name descending", multiple.all());

@@ -120,8 +120,9 @@ std::string class_name_from_signature(std::string_view pretty) {
 [[noreturn]] void throw_unmapped(const std::string& class_name) {
   throw UnmappedClassError(fmt::format(
       "Class '{}' is not mapped; map it once with registry::map<{}>(\"table\", "
-      "orm::column<&{}::member>(\"name\"), ...) before using it with the ORM",
-      class_name, class_name, class_name));
+      "orm::column<&{}::member>(\"name\"), ...) before using it with the ORM (for a member "
+      "declared in a mixin or base struct, name the mapped class: orm::col<Mapped>(&{}::member))",
+      class_name, class_name, class_name, class_name));
 }
 
 // ---- nodes: object + inline state ------------------------------------------------------

@@ -138,6 +138,22 @@ TEST_P(SessionTest, states_follow_the_lifecycle) {
   EXPECT_EQ(count("users"), 0);
 }
 
+TEST_P(SessionTest, delete_of_a_detached_loaded_object) {
+  {
+    orm::Session s(engine_);
+    s.add(make_user("Ali", 20));
+    s.commit();
+  }
+  orm::Session session(engine_);
+  auto u = session.query<User>().one();
+  session.expunge(u);
+  session.delete_(u);  // re-attached and marked in one step
+  EXPECT_TRUE(session.deleted().contains(u));
+  u.reset();  // the session keeps what it must delete
+  session.commit();
+  EXPECT_EQ(count("users"), 0);
+}
+
 TEST_P(SessionTest, flush_assigns_keys_and_defaults_before_commit) {
   orm::Session session(engine_);
   auto a = make_user("Ali", 20), b = make_user("Sara", 25);
@@ -510,6 +526,10 @@ TEST_P(SessionTest, misuse_raises_typed_errors) {
     int x = 0;
   };
   EXPECT_THROW(orm::mapper_of<NotMapped>(), orm::UnmappedClassError);
+  // A plain function as a default (the guides' default=datetime.utcnow).
+  Value (*fn)() = [] { return Value(1); };
+  ColumnOption opt = default_(fn);
+  (void)opt;
   auto t = std::make_shared<OrderItem>();  // key members all zero but not generated: fine
   a.add(t);
   a.commit();

@@ -193,6 +193,11 @@ ALCHEMY_EXPORT ColumnOption autoincrement(bool on);
 ALCHEMY_EXPORT ColumnOption default_(Value v);
 ALCHEMY_EXPORT ColumnOption default_(std::function<Value()> f);
 ALCHEMY_EXPORT ColumnOption default_(const ColumnElement& sql);
+/// A plain function (`default_(utcnow)`, the guides' `default=datetime.utcnow`).
+template <class F>
+requires std::is_same_v<F, Value (*)()> ColumnOption default_(F f) {
+  return default_(std::function<Value()>(f));
+}
 template <class V>
 requires(SqlValue<V> && !std::is_invocable_v<V>) ColumnOption default_(const V& v) {
   return default_(Value(v));
@@ -201,6 +206,10 @@ requires(SqlValue<V> && !std::is_invocable_v<V>) ColumnOption default_(const V& 
 ALCHEMY_EXPORT ColumnOption onupdate(Value v);
 ALCHEMY_EXPORT ColumnOption onupdate(std::function<Value()> f);
 ALCHEMY_EXPORT ColumnOption onupdate(const ColumnElement& sql);
+template <class F>
+requires std::is_same_v<F, Value (*)()> ColumnOption onupdate(F f) {
+  return onupdate(std::function<Value()>(f));
+}
 /// DEFAULT in the DDL: a string is quoted as a literal ("0" -> DEFAULT '0'),
 /// text("0") and expressions (func.now()) are rendered as SQL.
 ALCHEMY_EXPORT ColumnOption server_default(std::string literal);
