@@ -182,12 +182,13 @@ std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
   std::int64_t ikey = 0;
   std::vector<Value> key;
   IdentityMap& im = s.map_for(&m);
+  InstanceState** slot = nullptr;
   if (int_identity(m)) {
     const std::size_t c = idx[pk[0]];
     if (row.is_null(c)) return nullptr;  // an outer join without a match
     ikey = row.get<std::int64_t>(c);
-    auto f = im.ints.find(ikey);
-    if (f != im.ints.end()) found = f->second;
+    slot = &im.ints[ikey];  // one probe: the slot is filled below when new
+    found = *slot;
   } else {
     bool all_null = true;
     for (std::size_t k : pk) {
@@ -211,18 +212,25 @@ std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
     }
     return found->ref.lock();
   }
-  std::shared_ptr<void> obj = m.create();
-  InstanceState* st = node_state(obj.get());
-  for (std::size_t i = 0; i < attrs.size(); ++i) {
-    attrs[i].ops.load(st->obj, row, idx[i]);
-    st->snapshot()[i] = attrs[i].ops.fingerprint(st->obj);
+  std::shared_ptr<void> obj;
+  try {
+    obj = m.create();
+    InstanceState* made = node_state(obj.get());
+    for (std::size_t i = 0; i < attrs.size(); ++i) {
+      attrs[i].ops.load(made->obj, row, idx[i]);
+      made->snapshot()[i] = attrs[i].ops.fingerprint(made->obj);
+    }
+  } catch (...) {
+    if (slot) im.ints.abandon(slot);  // the slot reserved above
+    throw;
   }
+  InstanceState* st = node_state(obj.get());
   st->session = &s;
   st->status = Status::persistent;
   st->has_identity = true;
   if (key.empty()) {
     st->ikey = ikey;
-    im.ints.emplace(ikey, st);
+    *slot = st;
   } else {
     st->key = std::make_unique<std::vector<Value>>(std::move(key));
     im.general.emplace(*st->key, st);

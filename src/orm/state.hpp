@@ -207,6 +207,13 @@ class IntIdentityMap {
         return at->second;
       }
       if (s.second == tombstone()) {
+        // The key's own grave: it cannot live further on (a re-insert takes
+        // the first grave of its path), so reuse it.
+        if (s.first == key) {
+          ++size_;
+          s.second = nullptr;
+          return s.second;
+        }
         if (!grave) grave = &s;
       } else if (s.first == key) {
         return s.second;
@@ -215,6 +222,11 @@ class IntIdentityMap {
   }
   void erase(iterator it) {
     it->second = tombstone();
+    --size_;
+  }
+  /// Gives back a slot operator[] created for a value that was never stored.
+  void abandon(InstanceState** slot) noexcept {
+    *slot = tombstone();
     --size_;
   }
   void clear() {
@@ -226,6 +238,9 @@ class IntIdentityMap {
   static InstanceState* tombstone() noexcept {
     return reinterpret_cast<InstanceState*>(static_cast<std::uintptr_t>(1));
   }
+  // A multiplicative mix: sequential ids spread over the table, so linear
+  // probing never meets long runs (a locality-preserving hash made runs as
+  // long as the table and probes quadratic).
   static std::size_t hash(std::int64_t k) noexcept {
     auto z = static_cast<std::uint64_t>(k) * 0x9e3779b97f4a7c15ULL;
     return static_cast<std::size_t>(z ^ (z >> 29));

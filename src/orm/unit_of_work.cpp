@@ -34,6 +34,7 @@ struct Work {
     InstanceState* st;
     std::vector<std::size_t> cols;  // attributes to SET
     std::int64_t old_version = 0;
+    std::int64_t ikey = 0;  // copy of the integer identity: sorting without pointer chasing
   };
   std::vector<Upd> updates;
   std::vector<InstanceState*> deletes;
@@ -237,7 +238,7 @@ void SessionImpl::flush() {
     auto consider = [&](InstanceState* st) {
       if (st->marked_deleted) return;
       const auto& attrs = m->attributes();
-      Work::Upd u{st, {}, 0};
+      Work::Upd u{st, {}, 0, st->ikey};
       for (std::size_t i = 0; i < attrs.size(); ++i)
         if (st->column_changed(i)) u.cols.push_back(i);
       if (u.cols.empty()) return;
@@ -288,8 +289,15 @@ void SessionImpl::flush() {
         std::erase_if(w.updates, [](const Work::Upd& u) { return u.cols.empty(); });
       }
       if (!w.updates.empty()) {
-        std::sort(w.updates.begin(), w.updates.end(),
-                  [](const Work::Upd& a, const Work::Upd& b) { return identity_less(a.st, b.st); });
+        if (int_identity(m)) {
+          auto by_key = [](const Work::Upd& a, const Work::Upd& b) { return a.ikey < b.ikey; };
+          if (!std::is_sorted(w.updates.begin(), w.updates.end(), by_key))
+            std::sort(w.updates.begin(), w.updates.end(), by_key);
+        } else {
+          std::sort(w.updates.begin(), w.updates.end(), [](const Work::Upd& a, const Work::Upd& b) {
+            return identity_less(a.st, b.st);
+          });
+        }
         const auto& attrs = m.attributes();
         const std::ptrdiff_t ver = m.version_attr();
         for (auto& u : w.updates) {
@@ -373,7 +381,10 @@ void SessionImpl::flush() {
       inserted_in_tx.push_back(st);
     }
     for (auto& u : w.updates) {
-      if (u.st->has_identity) {
+      bool key_changed = false;
+      for (std::size_t k : key.second->primary_key())
+        key_changed = key_changed || std::find(u.cols.begin(), u.cols.end(), k) != u.cols.end();
+      if (u.st->has_identity && key_changed) {
         // A changed primary key moves the object in the identity map.
         remove_identity(u.st);
         identity_from_object(u.st);
