@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "alchemy/core/sql/dml.hpp"
@@ -69,12 +70,22 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
   const auto& attrs = m.attributes();
   const Dialect& dialect = s.engine.dialect();
   // Client-side defaults first, then which columns the database must fill.
-  std::vector<std::vector<bool>> omit(states.size(), std::vector<bool>(attrs.size(), false));
+  // omit[r * width + i]: row r leaves column i to the database (one flat array:
+  // no allocation per object).
+  const std::size_t width = attrs.size();
+  std::vector<std::uint8_t> omit_flat(states.size() * width, 0);
+  auto omit_row = [&](std::size_t r) { return omit_flat.data() + r * width; };
+  auto same_omits = [&](std::size_t a, std::size_t b) {
+    return std::memcmp(omit_row(a), omit_row(b), width) == 0;
+  };
+  const bool has_version = m.version_attr() >= 0;
   for (std::size_t r = 0; r < states.size(); ++r) {
     InstanceState* st = states[r];
+    std::uint8_t* omit = omit_row(r);
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       const auto& a = attrs[i];
-      if (a.version_id && (a.ops.is_unset(st->obj) || a.ops.get(st->obj) == Value(0))) {
+      if (has_version && a.version_id &&
+          (a.ops.is_unset(st->obj) || a.ops.get(st->obj) == Value(0))) {
         a.ops.set(st->obj, Value(std::int64_t{1}));  // version counters start at 1
         continue;
       }
@@ -87,7 +98,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
       } else if (a.primary_key && a.column.type()->kind() == TypeKind::uuid) {
         a.ops.set(st->obj, Value(Uuid::uuid4()));  // UUID keys are generated client-side
       } else if (a.autoincrement || a.server_generated) {
-        omit[r][i] = true;
+        omit[i] = 1;
       } else if (a.primary_key) {
         throw FlushError(fmt::format(
             "Instance <{}> has a NULL identity key: primary key column '{}' is not set and "
@@ -97,7 +108,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
     }
     // Another object of this session already has this identity.
     bool complete = true;
-    for (std::size_t k : m.primary_key()) complete = complete && !omit[r][k];
+    for (std::size_t k : m.primary_key()) complete = complete && !omit[k];
     if (complete) {
       std::vector<Value> key;
       for (std::size_t k : m.primary_key()) key.push_back(attrs[k].ops.get(st->obj));
@@ -110,8 +121,8 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
   std::size_t a0 = 0;
   while (a0 < states.size()) {
     std::size_t b0 = a0 + 1;
-    while (b0 < states.size() && omit[b0] == omit[a0]) ++b0;
-    const auto& om = omit[a0];
+    while (b0 < states.size() && same_omits(b0, a0)) ++b0;
+    const std::uint8_t* om = omit_row(a0);
     std::vector<std::size_t> write, fetch;
     for (std::size_t i = 0; i < attrs.size(); ++i) (om[i] ? fetch : write).push_back(i);
     const std::size_t n = b0 - a0;
