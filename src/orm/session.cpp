@@ -97,6 +97,10 @@ void SessionImpl::released(InstanceState* st) noexcept {
 void node_release(const void* obj) noexcept {
   InstanceState* st = node_state(obj);
   if (st->session != nullptr) st->session->released(st);
+  // The state's own weak reference would keep the control block, and with it
+  // this node, alive forever. (Dropping it here cannot free the node yet: the
+  // strong owners' collective weak count is released after the deleter.)
+  std::shared_ptr<void> none = st->ref.release();
 }
 
 void SessionImpl::check_active() const {
