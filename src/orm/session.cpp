@@ -797,6 +797,21 @@ bool scoped_session::has() const {
 namespace detail {
 
 namespace {
+// Runs an UPDATE/DELETE ... RETURNING <all columns> and calls fn(state, row)
+// for each matched row whose object is in the identity map; returns the rows.
+template <class Fn>
+std::int64_t for_each_matched(Session& s, const Mapper& m, const Executable& stmt, Fn fn) {
+  Result res = s.connection().execute(stmt);
+  std::int64_t n = 0;
+  for (const Row& row : res) {
+    ++n;
+    std::vector<Value> key;
+    for (std::size_t k : m.primary_key()) key.push_back(row.get<Value>(k));
+    if (InstanceState* st = s.impl().lookup(m, key)) fn(st, row);
+  }
+  return n;
+}
+
 bool synchronizes(const std::string& sync) {
   if (sync == "evaluate" || sync == "fetch") return true;
   if (sync == "false" || sync == "False" || sync.empty()) return false;
@@ -826,24 +841,15 @@ std::int64_t query_update(Session& s, const Mapper& m, const alchemy::Select& st
   if (!do_sync || impl.maps.find(&m) == impl.maps.end())
     return s.connection().execute(u).rowcount();
   // The matched keys come back with RETURNING: exactly the rows the UPDATE changed
-  // ("evaluate" and "fetch" alike).
-  Result res = s.connection().execute(u.returning(m.table()));
-  std::int64_t n = 0;
-  for (const Row& row : res) {
-    ++n;
-    std::vector<Value> key;
-    for (std::size_t k : m.primary_key()) key.push_back(row.get<Value>(k));
-    InstanceState* st = impl.lookup(m, key);
-    if (!st) continue;
-    // The row as it is now: members the program has not changed take it.
+  // ("evaluate" and "fetch" alike). Members the program has not changed take the row.
+  return for_each_matched(s, m, u.returning(m.table()), [&](InstanceState* st, const Row& row) {
     const auto& attrs = m.attributes();
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       if (st->column_changed(i)) continue;
       attrs[i].ops.load(st->obj, row, i);
       st->snapshot()[i] = attrs[i].ops.fingerprint(st->obj);
     }
-  }
-  return n;
+  });
 }
 
 std::int64_t query_delete(Session& s, const Mapper& m, const alchemy::Select& stmt,
@@ -856,14 +862,7 @@ std::int64_t query_delete(Session& s, const Mapper& m, const alchemy::Select& st
   SessionImpl& impl = s.impl();
   if (!do_sync || impl.maps.find(&m) == impl.maps.end())
     return s.connection().execute(d).rowcount();
-  Result res = s.connection().execute(d.returning(m.table()));
-  std::int64_t n = 0;
-  for (const Row& row : res) {
-    ++n;
-    std::vector<Value> key;
-    for (std::size_t k : m.primary_key()) key.push_back(row.get<Value>(k));
-    InstanceState* st = impl.lookup(m, key);
-    if (!st) continue;
+  return for_each_matched(s, m, d.returning(m.table()), [&](InstanceState* st, const Row&) {
     impl.remove_identity(st);
     std::erase(impl.to_delete, st);
     st->marked_deleted = false;
@@ -871,8 +870,7 @@ std::int64_t query_delete(Session& s, const Mapper& m, const alchemy::Select& st
     st->tx_deleted = true;
     st->ref.pin(st->ref.lock());
     impl.deleted_in_tx.push_back(st);
-  }
-  return n;
+  });
 }
 
 }  // namespace detail
