@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 
@@ -29,11 +30,49 @@ constexpr const char* kVersionParam = "alchemy_version_old";
 
 std::string pk_param(std::size_t k) { return kPkParam + std::to_string(k); }
 
+// The columns an UPDATE sets: inline up to 16, so a flush of many changed
+// objects allocates nothing per object.
+class ColList {
+ public:
+  void push_back(std::size_t c) {
+    if (heap_.empty() && n_ < inline_.size()) {
+      inline_[n_++] = static_cast<std::uint32_t>(c);
+      return;
+    }
+    if (heap_.empty()) heap_.assign(inline_.begin(), inline_.begin() + n_);
+    heap_.push_back(static_cast<std::uint32_t>(c));
+  }
+  std::uint32_t* begin() noexcept { return heap_.empty() ? inline_.data() : heap_.data(); }
+  std::uint32_t* end() noexcept { return begin() + size(); }
+  const std::uint32_t* begin() const noexcept {
+    return heap_.empty() ? inline_.data() : heap_.data();
+  }
+  const std::uint32_t* end() const noexcept { return begin() + size(); }
+  std::size_t size() const noexcept { return heap_.empty() ? n_ : heap_.size(); }
+  bool empty() const noexcept { return size() == 0; }
+  void clear() noexcept {
+    n_ = 0;
+    heap_.clear();
+  }
+  bool contains(std::size_t c) const noexcept {
+    return std::find(begin(), end(), static_cast<std::uint32_t>(c)) != end();
+  }
+  std::vector<std::size_t> to_vector() const { return {begin(), end()}; }
+  friend bool operator==(const ColList& a, const ColList& b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+  }
+
+ private:
+  std::array<std::uint32_t, 16> inline_{};
+  std::size_t n_ = 0;
+  std::vector<std::uint32_t> heap_;
+};
+
 struct Work {
   std::vector<InstanceState*> inserts;
   struct Upd {
     InstanceState* st;
-    std::vector<std::size_t> cols;  // attributes to SET
+    ColList cols;  // attributes to SET
     std::int64_t old_version = 0;
     std::int64_t ikey = 0;  // copy of the integer identity: sorting without pointer chasing
   };
@@ -272,7 +311,10 @@ void SessionImpl::flush() {
     const Mapper& m = *key.second;
     if (m.validators().empty()) continue;
     for (InstanceState* st : w.inserts) m.validate(st->obj);
-    for (auto& u : w.updates) m.validate(u.st->obj, &u.cols);
+    for (auto& u : w.updates) {
+      const auto cols = u.cols.to_vector();
+      m.validate(u.st->obj, &cols);
+    }
   }
 
   flushing = true;
@@ -317,7 +359,7 @@ void SessionImpl::flush() {
           for (std::size_t i = 0; i < attrs.size(); ++i) {
             const auto& a = attrs[i];
             const auto& od = a.column.impl().onupdate;
-            if (!a.has_onupdate || std::find(u.cols.begin(), u.cols.end(), i) != u.cols.end())
+            if (!a.has_onupdate || u.cols.contains(i))
               continue;
             if (od.scalar || od.callable) {
               saved.emplace_back(i, a.ops.get(u.st->obj));
@@ -330,7 +372,7 @@ void SessionImpl::flush() {
           if (ver >= 0) {
             const auto v = static_cast<std::size_t>(ver);
             u.old_version = static_cast<std::int64_t>(u.st->snapshot()[v]);
-            if (std::find(u.cols.begin(), u.cols.end(), v) == u.cols.end()) {
+            if (!u.cols.contains(v)) {
               saved.emplace_back(v, attrs[v].ops.get(u.st->obj));
               attrs[v].ops.set(u.st->obj, Value(u.old_version + 1));
               u.cols.push_back(v);
@@ -394,14 +436,16 @@ void SessionImpl::flush() {
     for (auto& u : w.updates) {
       bool key_changed = false;
       for (std::size_t k : key.second->primary_key())
-        key_changed = key_changed || std::find(u.cols.begin(), u.cols.end(), k) != u.cols.end();
+        key_changed = key_changed || u.cols.contains(k);
       if (u.st->has_identity && key_changed) {
         // A changed primary key moves the object in the identity map.
         remove_identity(u.st);
         identity_from_object(u.st);
         insert_identity(u.st);
       }
-      u.st->take_snapshot();
+      // Only the written columns changed their fingerprint.
+      const auto& attrs = key.second->attributes();
+      for (std::uint32_t c : u.cols) u.st->snapshot()[c] = attrs[c].ops.fingerprint(u.st->obj);
     }
     for (InstanceState* st : w.deletes) {
       remove_identity(st);
