@@ -449,6 +449,53 @@ TEST_P(SessionTest, queries_in_both_styles) {
   EXPECT_EQ(r2->age, 30);
 }
 
+TEST_P(SessionTest, orm_insert_union_window_exists_group_by) {
+  orm::Session session(engine_);
+  // ORM-enabled insert(User) with a list of parameter sets.
+  session.execute(orm::insert<User>(), std::vector<Params>{{{"name", "Ali"}, {"age", 30}},
+                                                          {{"name", "Sara"}, {"age", 17}},
+                                                          {{"name", "Reza"}, {"age", 70}},
+                                                          {{"name", "Nima"}, {"age", 30}}});
+  auto age = orm::col(&User::age);
+  auto name = orm::col(&User::name);
+  // union: users either very young or very old, as objects.
+  auto young = orm::select<User>().where(age < 18).core();
+  auto old = orm::select<User>().where(age > 65).core();
+  auto both = session.scalars(orm::from_statement<User>(union_(young, old).order_by(name))).all();
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0]->name, "Reza");
+  // window function: row number by age.
+  auto ranked = session
+                    .execute(select(name, func.row_number()
+                                              .over({.order_by = {age.desc(), name}})
+                                              .label("rn"))
+                                 .order_by(literal_column("rn")))
+                    .all();
+  ASSERT_EQ(ranked.size(), 4u);
+  EXPECT_EQ(ranked[0].get<std::string>(0), "Reza");
+  // group_by / having through the ORM select.
+  auto groups = session
+                    .execute(select(age, func.count().label("n"))
+                                 .select_from(orm::table_of<User>())
+                                 .group_by(age)
+                                 .having(func.count() > 1))
+                    .all();
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].get<std::int64_t>(0), 30);
+  // exists and scalar_subquery from ORM statements.
+  auto avg_age = select(func.avg(age)).scalar_subquery();
+  auto above = session.query<User>().filter(age > avg_age).order_by(name).all();
+  ASSERT_EQ(above.size(), 1u);
+  EXPECT_EQ(above[0]->name, "Reza");
+  EXPECT_TRUE(session.scalar<bool>(select(orm::select<User>().where(name == "Ali").exists())));
+  // distinct and orm::update<T>() / delete_<T>().
+  EXPECT_EQ(session.execute(select(age).distinct().select_from(orm::table_of<User>())).all().size(),
+            3u);
+  session.execute(orm::update<User>().where(name == "Nima").values({{"age", 31}}));
+  session.execute(orm::delete_<User>().where(name == "Sara"));
+  EXPECT_EQ(session.query<User>().count(), 3);
+}
+
 TEST_P(SessionTest, query_update_and_delete_synchronize) {
   orm::Session session(engine_);
   for (auto n : {"Ali", "Sara", "Reza"}) session.add(make_user(n, 20));

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "alchemy/core/sql/dml.hpp"
 #include "alchemy/core/sql/selectable.hpp"
 #include "alchemy/core/sql/text.hpp"
 #include "alchemy/orm/mapping.hpp"
@@ -113,6 +114,23 @@ class Select {
 /// select<User>() / select<User, Order>(): SELECT of mapped entities.
 template <class... T>
 requires(sizeof...(T) > 0) Select<T...> select() { return Select<T...>(); }
+
+/// ORM-enabled DML on a mapped class (SQLAlchemy's insert(User), update(User),
+/// delete(User)): Core statements on the class's table, whose parameter keys
+/// are the attribute keys. `session.execute(orm::insert<User>(), rows)` runs an
+/// executemany in the session's transaction.
+template <class T>
+Insert insert() {
+  return alchemy::insert(mapper_of<T>().table());
+}
+template <class T>
+Update update() {
+  return alchemy::update(mapper_of<T>().table());
+}
+template <class T>
+Delete delete_() {
+  return alchemy::delete_(mapper_of<T>().table());
+}
 
 /// An entity statement from other SQL: rows of `statement` (a text() query, a
 /// union, any Core select) become objects of T, matched by column name
