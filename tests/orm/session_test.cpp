@@ -483,6 +483,11 @@ TEST_P(SessionTest, orm_insert_union_window_exists_group_by) {
   ASSERT_EQ(groups.size(), 1u);
   EXPECT_EQ(groups[0].get<std::int64_t>(0), 30);
   // exists and scalar_subquery from ORM statements.
+  // IN (subquery) on a typed attribute.
+  auto in_sub = session.query<User>()
+                    .filter(orm::col(&User::id).in_(select(orm::col(&User::id)).where(age == 30)))
+                    .count();
+  EXPECT_EQ(in_sub, 2);
   auto avg_age = select(func.avg(age)).scalar_subquery();
   auto above = session.query<User>().filter(age > avg_age).order_by(name).all();
   ASSERT_EQ(above.size(), 1u);

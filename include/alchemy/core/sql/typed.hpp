@@ -182,6 +182,11 @@ class Expr : public ColumnElement {
                   "alchemy: in_() values must have the column's C++ type");
     return Expr<bool>(ColumnElement::in_(std::vector<Value>(values.begin(), values.end())));
   }
+  /// IN (SELECT ...): the subquery's column is not checked.
+  Expr<bool> in_(const Select& subquery) const { return Expr<bool>(ColumnElement::in_(subquery)); }
+  Expr<bool> not_in(const Select& subquery) const {
+    return Expr<bool>(ColumnElement::not_in(subquery));
+  }
   template <class V>
   Expr<bool> not_in(const std::vector<V>& values) const {
     static_assert(detail::compatible_v<T, V>,
