@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/backends.hpp"
+#include "orm/orm_fixture.hpp"
 
 namespace alchemy::testing {
 namespace {
@@ -101,18 +101,9 @@ std::shared_ptr<Person> person(std::string first, std::string last, std::int64_t
   return p;
 }
 
-class ExtensionsTest : public ::testing::TestWithParam<Backend> {
+class ExtensionsTest : public OrmBackendTest {
  protected:
-  void SetUp() override {
-    ALCHEMY_REQUIRE_BACKEND(GetParam());
-    engine_ = create_engine(url_for(GetParam()));
-    Base().metadata.drop_all(engine_);
-    Base().metadata.create_all(engine_);
-  }
-  void TearDown() override {
-    if (!GetParam().url.empty()) Base().metadata.drop_all(engine_);
-  }
-  Engine engine_{nullptr};
+  orm::registry& registry() override { return Base(); }
 };
 
 TEST_P(ExtensionsTest, hybrid_property_and_method) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "support/backends.hpp"
+#include "orm/orm_fixture.hpp"
 
 namespace alchemy::testing {
 namespace {
@@ -83,20 +83,16 @@ std::shared_ptr<User> make_user(std::string name, std::int64_t age) {
   return u;
 }
 
-class SessionTest : public ::testing::TestWithParam<Backend> {
+class SessionTest : public OrmBackendTest {
  protected:
+  orm::registry& registry() override { return Base(); }
   void SetUp() override {
-    ALCHEMY_REQUIRE_BACKEND(GetParam());
-    engine_ = create_engine(url_for(GetParam()));
-    Base().metadata.drop_all(engine_);
-    Base().metadata.create_all(engine_);
+    OrmBackendTest::SetUp();
+    if (not_ready()) return;
     event::listen(engine_, event::before_cursor_execute,
                   [this](Connection&, const CursorExecuteContext& ctx) {
                     log_.emplace_back(ctx.statement);
                   });
-  }
-  void TearDown() override {
-    if (!GetParam().url.empty()) Base().metadata.drop_all(engine_);
   }
   std::vector<std::string> statements_like(std::string_view prefix) const {
     std::vector<std::string> out;
@@ -108,7 +104,6 @@ class SessionTest : public ::testing::TestWithParam<Backend> {
     auto conn = engine_.connect();
     return conn.execute(text("SELECT count(*) FROM " + std::string(table))).scalar<std::int64_t>();
   }
-  Engine engine_{nullptr};
   std::vector<std::string> log_;
 };
 

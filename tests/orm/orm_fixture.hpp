@@ -1,0 +1,31 @@
+// The fixture the ORM suites share: a fresh database per backend with the
+// suite's registry's tables created before each test and dropped after it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <alchemy/orm.hpp>
+
+#include "support/backends.hpp"
+
+namespace alchemy::testing {
+
+class OrmBackendTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  /// The suite's registry (mapped once per process).
+  virtual orm::registry& registry() = 0;
+  void SetUp() override {
+    ALCHEMY_REQUIRE_BACKEND(GetParam());
+    engine_ = create_engine(url_for(GetParam()));
+    registry().metadata.drop_all(engine_);
+    registry().metadata.create_all(engine_);
+  }
+  void TearDown() override {
+    if (!GetParam().url.empty()) registry().metadata.drop_all(engine_);
+  }
+  /// Whether SetUp skipped or failed (derived SetUps stop then).
+  bool not_ready() const { return IsSkipped() || HasFatalFailure(); }
+  Engine engine_{nullptr};
+};
+
+}  // namespace alchemy::testing
