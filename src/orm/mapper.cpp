@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cstring>
 #include <mutex>
@@ -33,6 +34,11 @@ inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept {
   const __uint128_t r = static_cast<__uint128_t>(a) * b;
   return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
 }
+inline std::uint64_t read32(const unsigned char* p) noexcept {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 inline std::uint64_t read64(const unsigned char* p) noexcept {
   std::uint64_t v;
   std::memcpy(&v, p, 8);
@@ -59,7 +65,21 @@ std::uint64_t hash_bytes(const void* data, std::size_t size) noexcept {
     p += 8;
     n -= 8;
   }
-  for (std::size_t i = 0; i < n; ++i) b |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+  // The last n < 8 bytes, read whole (each read covers every byte of the
+  // tail, so equal-size inputs that differ still differ here).
+  if (n > 0) {
+    if (size >= 8) {
+      const std::uint64_t v = read64(p + n - 8);
+      b = std::endian::native == std::endian::little
+              ? v >> (64 - 8 * n)
+              : v & ((std::uint64_t{1} << (8 * n)) - 1);
+    } else if (n >= 4) {
+      b = read32(p) | (static_cast<std::uint64_t>(read32(p + n - 4)) << 32);
+    } else {
+      b = p[0] | (static_cast<std::uint64_t>(p[n / 2]) << 8) |
+          (static_cast<std::uint64_t>(p[n - 1]) << 16);
+    }
+  }
   return mix(mix(a ^ k1 ^ h, b ^ k2), size ^ k0);
 }
 
@@ -128,56 +148,71 @@ std::string class_name_from_signature(std::string_view pretty) {
 // ---- nodes: object + inline state ------------------------------------------------------
 
 namespace {
-// Layout of a node:
-//   [InstanceState | snapshot[n] | control block space | back pointer | object]
-// The back pointer leads from the object to its state.
+// Layout of a node (see InstanceState):
+//   [padding | snapshot[n-1] ... snapshot[0] | control block | InstanceState | object]
+// The state is right before the object, the control block right before the
+// state, so each finds the others without a stored pointer; the padding in
+// front keeps the state (and so the object) aligned.
 constexpr std::size_t kAlign = alignof(std::max_align_t);
 constexpr std::size_t round_up(std::size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
-std::size_t ctrl_offset(std::size_t columns) {
-  return round_up(sizeof(InstanceState) + columns * sizeof(std::uint64_t));
-}
 std::size_t header_size(std::size_t columns) {
-  return round_up(ctrl_offset(columns) + kNodeCtrlSpace + sizeof(void*));
+  return round_up(columns * sizeof(std::uint64_t) + kCtrlSpace + sizeof(InstanceState));
 }
+thread_local void* t_ctrl_space = nullptr;
 }  // namespace
 
 void* allocate_node(const Mapper& m, std::size_t size, std::size_t align) {
   (void)align;  // <= max_align_t, checked by create_object
   const std::size_t header = header_size(m.snapshot_size());
   auto* base = static_cast<unsigned char*>(::operator new(header + size));
-  auto* st = ::new (base) InstanceState();
+  auto* st = ::new (base + header - sizeof(InstanceState)) InstanceState();
   st->mapper = &m;
-  unsigned char* obj = base + header;
-  st->obj = obj;
-  std::memcpy(obj - sizeof(void*), &st, sizeof(void*));
-  return obj;
+  return st->obj();
 }
 
 InstanceState* node_state(const void* obj) noexcept {
-  InstanceState* st;
-  std::memcpy(&st, static_cast<const unsigned char*>(obj) - sizeof(void*), sizeof(void*));
-  return st;
+  return reinterpret_cast<InstanceState*>(const_cast<unsigned char*>(
+                                              static_cast<const unsigned char*>(obj))) -
+         1;
 }
 
-void* node_ctrl_space(const void* obj) noexcept {
-  InstanceState* st = node_state(obj);
-  return reinterpret_cast<unsigned char*>(st) + ctrl_offset(st->mapper->snapshot_size());
+void node_ctrl_prepare(const void* obj) noexcept {
+  t_ctrl_space = reinterpret_cast<unsigned char*>(node_state(obj)) - kCtrlSpace;
 }
 
-void free_node(void* obj) noexcept {
-  InstanceState* st = node_state(obj);
+void* node_ctrl_take() noexcept {
+  void* p = t_ctrl_space;
+  t_ctrl_space = nullptr;
+  return p;
+}
+
+namespace {
+void free_state_node(InstanceState* st) noexcept {
+  const std::size_t header = header_size(st->mapper->snapshot_size());
+  unsigned char* base = reinterpret_cast<unsigned char*>(st + 1) - header;
   st->~InstanceState();
-  ::operator delete(static_cast<void*>(st));
+  ::operator delete(static_cast<void*>(base));
+}
+}  // namespace
+
+void free_node(void* obj) noexcept { free_state_node(node_state(obj)); }
+
+void free_node_ctrl(void* ctrl) noexcept {
+  free_state_node(reinterpret_cast<InstanceState*>(static_cast<unsigned char*>(ctrl) + kCtrlSpace));
 }
 
 // ---- foreign states: objects the program created ---------------------------------------
 
 namespace {
 // A foreign state and its snapshot in one allocation.
+// Laid out as a node is, with a pointer to the object where a node has the object.
+std::size_t foreign_header(std::size_t columns) { return header_size(columns); }
 struct ForeignStateDelete {
   void operator()(InstanceState* st) const noexcept {
+    unsigned char* base =
+        reinterpret_cast<unsigned char*>(st + 1) - foreign_header(st->mapper->snapshot_size());
     st->~InstanceState();
-    ::operator delete(static_cast<void*>(st));
+    ::operator delete(static_cast<void*>(base));
   }
 };
 struct ForeignEntry {
@@ -209,10 +244,13 @@ InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m, 
     std::erase_if(t.map, [](const auto& e) { return e.second.owner.expired(); });
     t.sweep_at = std::max<std::size_t>(1024, t.map.size() * 2);
   }
-  void* mem = ::operator new(sizeof(InstanceState) + m.snapshot_size() * sizeof(std::uint64_t));
-  std::unique_ptr<InstanceState, ForeignStateDelete> st(::new (mem) InstanceState());
+  const std::size_t header = foreign_header(m.snapshot_size());
+  auto* base = static_cast<unsigned char*>(::operator new(header + sizeof(void*)));
+  std::unique_ptr<InstanceState, ForeignStateDelete> st(
+      ::new (base + header - sizeof(InstanceState)) InstanceState());
   st->mapper = &m;
-  st->obj = obj.get();
+  void* o = obj.get();
+  std::memcpy(base + header, &o, sizeof(void*));
   st->foreign = true;
   InstanceState* raw = st.get();
   t.map[obj.get()] = ForeignEntry{obj, std::move(st)};
@@ -222,17 +260,17 @@ InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m, 
 // ---- InstanceState -------------------------------------------------------------------------
 
 std::vector<Value> InstanceState::identity() const {
-  if (key) return *key;
+  if (const auto* k = key()) return *k;
   return {Value(ikey)};
 }
 
 void InstanceState::take_snapshot() noexcept {
   const auto& attrs = mapper->attributes();
-  for (std::size_t i = 0; i < attrs.size(); ++i) snapshot()[i] = attrs[i].ops.fingerprint(obj);
+  for (std::size_t i = 0; i < attrs.size(); ++i) snap(i) = attrs[i].ops.fingerprint(obj());
 }
 
 bool InstanceState::column_changed(std::size_t i) const {
-  return mapper->attributes()[i].ops.fingerprint(obj) != snapshot()[i];
+  return mapper->attributes()[i].ops.fingerprint(obj()) != snap(i);
 }
 
 bool InstanceState::modified() const {
@@ -245,12 +283,11 @@ bool InstanceState::modified() const {
 void identity_from_object(InstanceState* st) {
   const Mapper& m = *st->mapper;
   if (int_identity(m)) {
-    st->ikey = m.attributes()[m.primary_key()[0]].ops.get(st->obj).as<std::int64_t>();
-    st->key.reset();
+    st->set_ikey(m.attributes()[m.primary_key()[0]].ops.get(st->obj()).as<std::int64_t>());
   } else {
-    auto k = std::make_unique<std::vector<Value>>();
-    for (std::size_t i : m.primary_key()) k->push_back(m.attributes()[i].ops.get(st->obj));
-    st->key = std::move(k);
+    std::vector<Value> k;
+    for (std::size_t i : m.primary_key()) k.push_back(m.attributes()[i].ops.get(st->obj()));
+    st->set_key(std::move(k));
   }
   st->has_identity = true;
 }

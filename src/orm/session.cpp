@@ -34,8 +34,8 @@ InstanceState* SessionImpl::lookup(const Mapper& m, const std::vector<Value>& pk
 
 void SessionImpl::insert_identity(InstanceState* st) {
   IdentityMap& im = map_for(st->mapper);
-  if (st->key) {
-    im.general[*st->key] = st;
+  if (const auto* k = st->key()) {
+    im.general[*k] = st;
   } else {
     im.ints[st->ikey] = st;
   }
@@ -45,8 +45,8 @@ void SessionImpl::remove_identity(InstanceState* st) {
   if (!st->has_identity) return;
   auto it = maps.find(st->mapper);
   if (it == maps.end()) return;
-  if (st->key) {
-    auto f = it->second.general.find(*st->key);
+  if (const auto* k = st->key()) {
+    auto f = it->second.general.find(*k);
     if (f != it->second.general.end() && f->second == st) it->second.general.erase(f);
   } else {
     auto f = it->second.ints.find(st->ikey);
@@ -73,11 +73,13 @@ void SessionImpl::released(InstanceState* st) noexcept {
       InstanceState* c = node_state(copy.get());
       const auto& attrs = m.attributes();
       for (std::size_t i = 0; i < attrs.size(); ++i) {
-        attrs[i].ops.set(c->obj, attrs[i].ops.get(st->obj));
-        c->snapshot()[i] = st->snapshot()[i];
+        attrs[i].ops.set(c->obj(), attrs[i].ops.get(st->obj()));
+        c->snap(i) = st->snap(i);
       }
-      c->ikey = st->ikey;
-      if (st->key) c->key = std::make_unique<std::vector<Value>>(*st->key);
+      if (const auto* k = st->key())
+        c->set_key(*k);
+      else
+        c->set_ikey(st->ikey);
       c->has_identity = true;
       c->status = Status::persistent;
       c->expired = st->expired;
@@ -134,12 +136,12 @@ void SessionImpl::after_rollback() noexcept {
     if (st->session != this) continue;
     remove_identity(st);
     st->has_identity = false;
-    st->key.reset();
+    st->reset_key();
     if (st->generated_key) {  // the database's key is void now: not set again
       for (const auto& a : st->mapper->attributes())
         if (a.autoincrement) {
           try {
-            a.ops.set(st->obj, a.ops.optional_member ? Value() : Value(std::int64_t{0}));
+            a.ops.set(st->obj(), a.ops.optional_member ? Value() : Value(std::int64_t{0}));
           } catch (...) {
           }
         }
@@ -176,18 +178,33 @@ void SessionImpl::after_rollback() noexcept {
   }
 }
 
-/// Loads one entity from `row` (columns at `idx`): the identity map's object when
-/// present (expired members refreshed), else a new persistent object.
-std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
-                               const std::vector<std::size_t>& idx) {
+/// What loading rows of one entity needs, worked out once per statement.
+struct LoadPlan {
+  LoadPlan(SessionImpl& s, const Mapper& mapper, std::vector<std::size_t> columns)
+      : m(&mapper),
+        im(&s.map_for(&mapper)),
+        int_key(int_identity(mapper)),
+        idx(std::move(columns)) {}
+  const Mapper* m;
+  IdentityMap* im;
+  bool int_key;
+  /// Where each attribute's column is in the row.
+  std::vector<std::size_t> idx;
+};
+
+/// Loads one entity from `row`: the identity map's object when present
+/// (expired members refreshed), else a new persistent object.
+std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& row) {
+  const Mapper& m = *plan.m;
   const auto& attrs = m.attributes();
   const auto& pk = m.primary_key();
+  const auto& idx = plan.idx;
   InstanceState* found = nullptr;
   std::int64_t ikey = 0;
   std::vector<Value> key;
-  IdentityMap& im = s.map_for(&m);
+  IdentityMap& im = *plan.im;
   InstanceState** slot = nullptr;
-  if (int_identity(m)) {
+  if (plan.int_key) {
     const std::size_t c = idx[pk[0]];
     if (row.is_null(c)) return nullptr;  // an outer join without a match
     ikey = row.get<std::int64_t>(c);
@@ -209,8 +226,8 @@ std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
       // a rollback discarded them).
       for (std::size_t i = 0; i < attrs.size(); ++i) {
         if (!found->reload_all && found->column_changed(i)) continue;
-        attrs[i].ops.load(found->obj, row, idx[i]);
-        found->snapshot()[i] = attrs[i].ops.fingerprint(found->obj);
+        attrs[i].ops.load(found->obj(), row, idx[i]);
+        found->snap(i) = attrs[i].ops.fingerprint(found->obj());
       }
       found->expired = found->reload_all = false;
     }
@@ -220,9 +237,10 @@ std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
   try {
     obj = m.create();
     InstanceState* made = node_state(obj.get());
+    void* o = obj.get();
     for (std::size_t i = 0; i < attrs.size(); ++i) {
-      attrs[i].ops.load(made->obj, row, idx[i]);
-      made->snapshot()[i] = attrs[i].ops.fingerprint(made->obj);
+      attrs[i].ops.load(o, row, idx[i]);
+      made->snap(i) = attrs[i].ops.fingerprint(o);
     }
   } catch (...) {
     if (slot) im.ints.abandon(slot);  // the slot reserved above
@@ -232,12 +250,12 @@ std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
   st->session = &s;
   st->status = Status::persistent;
   st->has_identity = true;
-  if (key.empty()) {
-    st->ikey = ikey;
+  if (slot) {
+    st->set_ikey(ikey);
     *slot = st;
   } else {
-    st->key = std::make_unique<std::vector<Value>>(std::move(key));
-    im.general.emplace(*st->key, st);
+    st->set_key(std::move(key));
+    im.general.emplace(*st->key(), st);
   }
   st->ref.watch(obj);
   return obj;
@@ -247,7 +265,7 @@ std::shared_ptr<void> load_row(SessionImpl& s, const Mapper& m, const Row& row,
 
 namespace {
 std::string describe(const InstanceState* st) {
-  return fmt::format("<{} at {}>", st->mapper->class_name(), st->obj);
+  return fmt::format("<{} at {}>", st->mapper->class_name(), st->obj());
 }
 }  // namespace
 
@@ -335,7 +353,7 @@ void Session::add_state(InstanceState* st, std::shared_ptr<void> obj) {
     s.insert_identity(st);
     return;
   }
-  if (!st->mapper->validators().empty()) st->mapper->validate(st->obj);
+  if (!st->mapper->validators().empty()) st->mapper->validate(st->obj());
   st->session = &s;
   st->status = Status::pending;
   st->ref.pin(std::move(obj));
@@ -411,7 +429,7 @@ void Session::refresh_state(InstanceState* st) {
     throw ObjectDeletedError(fmt::format(
         "Instance '{}' has been deleted, or its row is otherwise not present", describe(st)));
   const auto& attrs = m.attributes();
-  for (std::size_t i = 0; i < attrs.size(); ++i) attrs[i].ops.load(st->obj, *row, i);
+  for (std::size_t i = 0; i < attrs.size(); ++i) attrs[i].ops.load(st->obj(), *row, i);
   st->take_snapshot();
   st->expired = st->reload_all = false;
 }
@@ -531,7 +549,7 @@ void Session::close() {
   for (InstanceState* st : s.inserted_in_tx) {
     if (st->session != &s) continue;
     st->has_identity = false;
-    st->key.reset();
+    st->reset_key();
   }
   for (InstanceState* st : s.deleted_in_tx) st->status = Status::persistent;
   expunge_all();
@@ -606,9 +624,16 @@ void Session::load_objects(const std::vector<const Mapper*>& mappers, const Exec
     for (std::size_t e = 0; e < mappers.size(); ++e)
       for (std::size_t i = 0; i < mappers[e]->attributes().size(); ++i) idx[e].push_back(at++);
   }
+  std::vector<detail::LoadPlan> plans;
+  plans.reserve(mappers.size());
+  for (std::size_t e = 0; e < mappers.size(); ++e)
+    plans.emplace_back(s, *mappers[e], std::move(idx[e]));
+  if (plans.size() == 1) {
+    for (const Row& row : r) sink(detail::load_row(s, plans[0], row));
+    return;
+  }
   for (const Row& row : r)
-    for (std::size_t e = 0; e < mappers.size(); ++e)
-      sink(detail::load_row(s, *mappers[e], row, idx[e]));
+    for (const auto& plan : plans) sink(detail::load_row(s, plan, row));
 }
 
 std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Value>& pk) {
@@ -631,11 +656,10 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
   }
   Result r = s.connection().execute(m.get_statement(), p);
   std::shared_ptr<void> out;
-  static thread_local std::vector<std::size_t> positional;
-  positional.resize(m.attributes().size());
-  for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
   for (const Row& row : r) {
-    out = detail::load_row(s, m, row, positional);
+    std::vector<std::size_t> positional(m.attributes().size());
+    for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
+    out = detail::load_row(s, detail::LoadPlan(s, m, std::move(positional)), row);
     break;
   }
   return out;
@@ -846,8 +870,8 @@ std::int64_t query_update(Session& s, const Mapper& m, const alchemy::Select& st
     const auto& attrs = m.attributes();
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       if (st->column_changed(i)) continue;
-      attrs[i].ops.load(st->obj, row, i);
-      st->snapshot()[i] = attrs[i].ops.fingerprint(st->obj);
+      attrs[i].ops.load(st->obj(), row, i);
+      st->snap(i) = attrs[i].ops.fingerprint(st->obj());
     }
   });
 }

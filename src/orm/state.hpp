@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -99,46 +100,95 @@ class ObjRef {
   bool pinned_ = false;
 };
 
+/// Bytes a node reserves for the std::shared_ptr control block, right before
+/// the state (mapping.hpp places the block there).
+inline constexpr std::size_t kCtrlSpace = kNodeCtrlSpace;
+
 /// What the ORM knows about one object. For objects the ORM creates it sits in
 /// the same allocation, just before the object (allocate_node); for objects the
-/// program creates it lives in the foreign-state table (mapper.cpp).
-struct InstanceState {
+/// program creates it lives in the foreign-state table (mapper.cpp). Either way
+/// the memory around it is
+///   [snapshot[n-1] ... snapshot[0] | control block space | state | object]
+/// (a foreign state has a pointer to its object where a node has the object),
+/// so the state finds its object, snapshot and control block at fixed offsets.
+/// 48 bytes on 64-bit targets: flags share the reference's tail padding and the
+/// integer identity shares its word with the pointer to a general one.
+struct alignas(16) InstanceState {
+  InstanceState() noexcept : ikey(0) {}
+  InstanceState(const InstanceState&) = delete;
+  InstanceState& operator=(const InstanceState&) = delete;
+  ~InstanceState() { reset_key(); }
+
   const Mapper* mapper = nullptr;
   SessionImpl* session = nullptr;
-  void* obj = nullptr;
   /// The session's reference while the object is attached. The flags below
   /// live in its tail padding.
   [[no_unique_address]] ObjRef ref;
   Status status = Status::transient;
-  bool has_identity = false;
-  bool expired = false;
+  bool has_identity : 1 = false;
+  bool expired : 1 = false;
   /// session.delete_() called; the DELETE is not flushed yet.
-  bool marked_deleted = false;
-  bool foreign = false;
+  bool marked_deleted : 1 = false;
+  bool foreign : 1 = false;
   /// Pending since the current transaction began / inserted or deleted in it.
-  bool tx_new = false;
-  bool tx_deleted = false;
+  bool tx_new : 1 = false;
+  bool tx_deleted : 1 = false;
   /// The autoincrement key came from the database in the open transaction.
-  bool generated_key = false;
+  bool generated_key : 1 = false;
   /// Rolled back: the next load overwrites every member (changes made before
   /// the rollback are discarded, as SQLAlchemy discards them).
-  bool reload_all = false;
-  /// Identity (primary key) once persistent: `ikey` for a single integer key,
-  /// `key` otherwise.
-  std::int64_t ikey = 0;
-  std::unique_ptr<std::vector<Value>> key;
+  bool reload_all : 1 = false;
 
-  /// One fingerprint per mapped column, as last loaded or flushed: stored
-  /// right after the state (nodes and foreign states alike).
-  std::uint64_t* snapshot() noexcept { return reinterpret_cast<std::uint64_t*>(this + 1); }
-  const std::uint64_t* snapshot() const noexcept {
-    return reinterpret_cast<const std::uint64_t*>(this + 1);
+  bool general_key_ = false;  // key_ is the live member of the union below
+  union {
+    /// Identity (primary key) once persistent, for a single integer key;
+    /// key() otherwise.
+    std::int64_t ikey;
+    std::vector<Value>* key_;
+  };
+
+  /// The identity when it is not a single integer (null otherwise).
+  const std::vector<Value>* key() const noexcept { return general_key_ ? key_ : nullptr; }
+  void set_key(std::vector<Value> k) {
+    auto* v = new std::vector<Value>(std::move(k));
+    reset_key();
+    key_ = v;
+    general_key_ = true;
+  }
+  void set_ikey(std::int64_t k) noexcept {
+    reset_key();
+    ikey = k;
+  }
+  void reset_key() noexcept {
+    if (general_key_) delete key_;
+    general_key_ = false;
+    ikey = 0;
+  }
+
+  /// The object: right after a node's state, or where a foreign state points.
+  void* obj() const noexcept {
+    auto* after = const_cast<InstanceState*>(this + 1);
+    if (!foreign) return after;
+    void* o;
+    std::memcpy(&o, after, sizeof(void*));
+    return o;
+  }
+  /// Column i's fingerprint as last loaded or flushed (stored downwards from
+  /// the control block space, so no column count is needed to find it).
+  std::uint64_t& snap(std::size_t i) noexcept {
+    return reinterpret_cast<std::uint64_t*>(reinterpret_cast<unsigned char*>(this) -
+                                            kCtrlSpace)[-1 - static_cast<std::ptrdiff_t>(i)];
+  }
+  std::uint64_t snap(std::size_t i) const noexcept {
+    return const_cast<InstanceState*>(this)->snap(i);
   }
   std::vector<Value> identity() const;
   void take_snapshot() noexcept;
   bool modified() const;
   bool column_changed(std::size_t i) const;
 };
+static_assert(sizeof(InstanceState) % 16 == 0, "the object after a node's state stays aligned");
+static_assert(sizeof(void*) != 8 || sizeof(InstanceState) == 48, "flags no longer pack");
 
 /// Whether the mapper's identity is one integer column (the fast identity map).
 inline bool int_identity(const Mapper& m) {
@@ -153,6 +203,14 @@ struct ValueVecHash {
 /// The identity map for single integer keys: open addressing with linear
 /// probing, one 16-byte slot per entry (no allocation per object). The subset
 /// of std::unordered_map's interface the session uses.
+///
+/// Keys start out placed at their own value modulo the table size: rows come
+/// back in key order far more often than not, and then the table fills like an
+/// array, one cache line per four objects instead of a cache miss per object.
+/// Keys that collide under that placement (strided or widely spread keys) make
+/// long probe runs; the first probe longer than kMaxRun switches the table to a
+/// multiplicative mix for good, so the worst case is that of an ordinary hash
+/// table plus one rehash.
 class IntIdentityMap {
  public:
   struct Slot {
@@ -184,40 +242,30 @@ class IntIdentityMap {
   iterator find(std::int64_t key) {
     if (slots_.empty()) return end();
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+    std::size_t run = 0;
+    for (std::size_t i = home(key) & mask;; i = (i + 1) & mask, ++run) {
       Slot& s = slots_[i];
-      if (s.second == nullptr) return end();
-      if (s.second != tombstone() && s.first == key)
+      if (s.second == nullptr) break;
+      if (s.second != tombstone() && s.first == key) {
+        if (run > kMaxRun) long_run_ = true;
         return {&s, slots_.data() + slots_.size()};
+      }
     }
+    if (run > kMaxRun) long_run_ = true;
+    return end();
   }
   void emplace(std::int64_t key, InstanceState* v) { (*this)[key] = v; }
   InstanceState*& operator[](std::int64_t key) {
-    if ((used_ + 1) * 4 >= slots_.size() * 3) grow();
-    const std::size_t mask = slots_.size() - 1;
-    Slot* grave = nullptr;
-    for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
-      Slot& s = slots_[i];
-      if (s.second == nullptr) {
-        Slot* at = grave ? grave : &s;
-        if (!grave) ++used_;
-        ++size_;
-        at->first = key;
-        at->second = nullptr;
-        return at->second;
-      }
-      if (s.second == tombstone()) {
-        // The key's own grave: it cannot live further on (a re-insert takes
-        // the first grave of its path), so reuse it.
-        if (s.first == key) {
-          ++size_;
-          s.second = nullptr;
-          return s.second;
-        }
-        if (!grave) grave = &s;
-      } else if (s.first == key) {
-        return s.second;
-      }
+    if (full(used_ + 1)) {
+      grow();
+    } else if (long_run_ && !mixed_) {
+      switch_to_mix();
+    }
+    for (;;) {
+      Slot* at = probe(key);
+      if (at != nullptr) return at->second;
+      // A run longer than kMaxRun under the identity placement.
+      switch_to_mix();
     }
   }
   void erase(iterator it) {
@@ -232,31 +280,97 @@ class IntIdentityMap {
   void clear() {
     slots_.clear();
     size_ = used_ = 0;
+    mixed_ = long_run_ = false;
   }
+  /// Whether keys are placed by the mix (tests and diagnostics).
+  bool mixed() const noexcept { return mixed_; }
 
  private:
+  static constexpr std::size_t kMaxRun = 32;
   static InstanceState* tombstone() noexcept {
     return reinterpret_cast<InstanceState*>(static_cast<std::uintptr_t>(1));
   }
-  // A multiplicative mix: sequential ids spread over the table, so linear
-  // probing never meets long runs (a locality-preserving hash made runs as
-  // long as the table and probes quadratic).
-  static std::size_t hash(std::int64_t k) noexcept {
-    auto z = static_cast<std::uint64_t>(k) * 0x9e3779b97f4a7c15ULL;
+  std::size_t home(std::int64_t k) const noexcept {
+    auto z = static_cast<std::uint64_t>(k);
+    if (!mixed_) return static_cast<std::size_t>(z);
+    z *= 0x9e3779b97f4a7c15ULL;
     return static_cast<std::size_t>(z ^ (z >> 29));
   }
+  // The key's slot, claimed (and counted) if the key is new; null when the
+  // identity placement met a run longer than kMaxRun.
+  Slot* probe(std::int64_t key) {
+    const std::size_t mask = slots_.size() - 1;
+    Slot* grave = nullptr;
+    std::size_t run = 0;
+    for (std::size_t i = home(key) & mask;; i = (i + 1) & mask, ++run) {
+      if (run > kMaxRun && !mixed_) return nullptr;
+      Slot& s = slots_[i];
+      if (s.second == nullptr) {
+        Slot* at = grave ? grave : &s;
+        if (!grave) ++used_;
+        ++size_;
+        at->first = key;
+        at->second = nullptr;
+        return at;
+      }
+      if (s.second == tombstone()) {
+        // The key's own grave: it cannot live further on (a re-insert takes
+        // the first grave of its path), so reuse it.
+        if (s.first == key) {
+          ++size_;
+          s.second = nullptr;
+          return &s;
+        }
+        if (!grave) grave = &s;
+      } else if (s.first == key) {
+        return &s;
+      }
+    }
+  }
+  // Keys in identity placement only collide when their span exceeds the table
+  // (and then runs grow and the table switches to the mix): it may fill up to
+  // 63/64. Mixed placement keeps linear probing's usual 3/4.
+  bool full(std::size_t used) const noexcept {
+    return mixed_ ? used * 4 >= slots_.size() * 3 : used * 64 >= slots_.size() * 63;
+  }
   void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    std::size_t cap = old.empty() ? 16 : old.size();
+    std::size_t cap = slots_.empty() ? 16 : slots_.size();
     if (size_ * 2 >= cap) cap *= 2;  // otherwise tombstones are the load: rehash in place
-    slots_.assign(cap, Slot{});
-    size_ = used_ = 0;
-    for (const Slot& s : old)
-      if (s.second != nullptr && s.second != tombstone()) (*this)[s.first] = s.second;
+    rehash(cap);
+  }
+  void switch_to_mix() {
+    mixed_ = true;
+    std::size_t cap = slots_.size();
+    while (size_ * 4 >= cap * 3) cap *= 2;
+    rehash(cap);
+  }
+  void rehash(std::size_t cap) {
+    std::vector<Slot> old = std::move(slots_);
+    const std::size_t size_before = size_;
+    for (;;) {
+      slots_.assign(cap, Slot{});
+      size_ = used_ = 0;
+      long_run_ = false;
+      bool ok = true;
+      for (const Slot& s : old) {
+        if (s.second == nullptr || s.second == tombstone()) continue;
+        Slot* at = probe(s.first);
+        if (at == nullptr) {
+          ok = false;
+          break;
+        }
+        at->second = s.second;
+      }
+      if (ok) return;
+      mixed_ = true;
+      while (size_before * 4 >= cap * 3) cap *= 2;
+    }
   }
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
   std::size_t used_ = 0;  // live + tombstones
+  bool mixed_ = false;     // keys placed by the multiplicative mix
+  bool long_run_ = false;  // find() met a long run: mix at the next insert
 };
 
 /// One mapper's identity map.

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <map>
 
@@ -30,42 +31,49 @@ constexpr const char* kVersionParam = "alchemy_version_old";
 
 std::string pk_param(std::size_t k) { return kPkParam + std::to_string(k); }
 
-// The columns an UPDATE sets: inline up to 16, so a flush of many changed
-// objects allocates nothing per object.
+// The columns an UPDATE sets, as a set of attribute indices kept in order: a
+// bit mask for the first 64, a sorted vector for the rest (mappers that wide
+// are rare), so a flush of many changed objects allocates nothing per object
+// and its work list stays small.
 class ColList {
  public:
   void push_back(std::size_t c) {
-    if (heap_.empty() && n_ < inline_.size()) {
-      inline_[n_++] = static_cast<std::uint32_t>(c);
+    if (c < 64) {
+      bits_ |= std::uint64_t{1} << c;
       return;
     }
-    if (heap_.empty()) heap_.assign(inline_.begin(), inline_.begin() + n_);
-    heap_.push_back(static_cast<std::uint32_t>(c));
+    const auto v = static_cast<std::uint32_t>(c);
+    auto at = std::lower_bound(more_.begin(), more_.end(), v);
+    if (at == more_.end() || *at != v) more_.insert(at, v);
   }
-  std::uint32_t* begin() noexcept { return heap_.empty() ? inline_.data() : heap_.data(); }
-  std::uint32_t* end() noexcept { return begin() + size(); }
-  const std::uint32_t* begin() const noexcept {
-    return heap_.empty() ? inline_.data() : heap_.data();
-  }
-  const std::uint32_t* end() const noexcept { return begin() + size(); }
-  std::size_t size() const noexcept { return heap_.empty() ? n_ : heap_.size(); }
-  bool empty() const noexcept { return size() == 0; }
+  bool empty() const noexcept { return bits_ == 0 && more_.empty(); }
   void clear() noexcept {
-    n_ = 0;
-    heap_.clear();
+    bits_ = 0;
+    more_.clear();
   }
   bool contains(std::size_t c) const noexcept {
-    return std::find(begin(), end(), static_cast<std::uint32_t>(c)) != end();
+    if (c < 64) return (bits_ >> c) & 1U;
+    return std::binary_search(more_.begin(), more_.end(), static_cast<std::uint32_t>(c));
   }
-  std::vector<std::size_t> to_vector() const { return {begin(), end()}; }
+  /// Calls f(index) in ascending order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::uint64_t b = bits_; b != 0; b &= b - 1)
+      f(static_cast<std::size_t>(std::countr_zero(b)));
+    for (std::uint32_t c : more_) f(static_cast<std::size_t>(c));
+  }
+  std::vector<std::size_t> to_vector() const {
+    std::vector<std::size_t> out;
+    for_each([&](std::size_t c) { out.push_back(c); });
+    return out;
+  }
   friend bool operator==(const ColList& a, const ColList& b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+    return a.bits_ == b.bits_ && a.more_ == b.more_;
   }
 
  private:
-  std::array<std::uint32_t, 16> inline_{};
-  std::size_t n_ = 0;
-  std::vector<std::uint32_t> heap_;
+  std::uint64_t bits_ = 0;
+  std::vector<std::uint32_t> more_;
 };
 
 struct Work {
@@ -81,7 +89,7 @@ struct Work {
 };
 
 bool identity_less(const InstanceState* a, const InstanceState* b) {
-  if (!a->key && !b->key) return a->ikey < b->ikey;
+  if (!a->key() && !b->key()) return a->ikey < b->ikey;
   const auto ka = a->identity(), kb = b->identity();
   for (std::size_t i = 0; i < ka.size() && i < kb.size(); ++i) {
     if (ka[i] == kb[i]) continue;
@@ -97,7 +105,7 @@ struct Undo {
     for (auto [st, i] : generated) {
       const auto& a = st->mapper->attributes()[i];
       try {
-        a.ops.set(st->obj, a.ops.optional_member ? Value() : Value(std::int64_t{0}));
+        a.ops.set(st->obj(), a.ops.optional_member ? Value() : Value(std::int64_t{0}));
       } catch (...) {
       }
     }
@@ -124,18 +132,18 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       const auto& a = attrs[i];
       if (has_version && a.version_id &&
-          (a.ops.is_unset(st->obj) || a.ops.get(st->obj) == Value(0))) {
-        a.ops.set(st->obj, Value(std::int64_t{1}));  // version counters start at 1
+          (a.ops.is_unset(st->obj()) || a.ops.get(st->obj()) == Value(0))) {
+        a.ops.set(st->obj(), Value(std::int64_t{1}));  // version counters start at 1
         continue;
       }
-      if (!a.ops.is_unset(st->obj)) continue;
+      if (!a.ops.is_unset(st->obj())) continue;
       const bool nullish = a.ops.optional_member || a.autoincrement ||
                            (a.primary_key && a.column.type()->kind() == TypeKind::uuid);
       if (!nullish) continue;
       if (a.has_default) {
-        a.ops.set(st->obj, a.column.impl().default_.produce());
+        a.ops.set(st->obj(), a.column.impl().default_.produce());
       } else if (a.primary_key && a.column.type()->kind() == TypeKind::uuid) {
-        a.ops.set(st->obj, Value(Uuid::uuid4()));  // UUID keys are generated client-side
+        a.ops.set(st->obj(), Value(Uuid::uuid4()));  // UUID keys are generated client-side
       } else if (a.autoincrement || a.server_generated) {
         omit[i] = 1;
       } else if (a.primary_key) {
@@ -150,7 +158,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
     for (std::size_t k : m.primary_key()) complete = complete && !omit[k];
     if (complete) {
       std::vector<Value> key;
-      for (std::size_t k : m.primary_key()) key.push_back(attrs[k].ops.get(st->obj));
+      for (std::size_t k : m.primary_key()) key.push_back(attrs[k].ops.get(st->obj()));
       if (InstanceState* other = s.lookup(m, key); other && other != st)
         throw FlushError(fmt::format(
             "New instance <{}> with identity key ({}) conflicts with persistent instance <{}>",
@@ -166,7 +174,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
     for (std::size_t i = 0; i < attrs.size(); ++i) (om[i] ? fetch : write).push_back(i);
     const std::size_t n = b0 - a0;
     auto fill = [&](std::size_t i, Params& p) {
-      const void* obj = states[a0 + i]->obj;
+      const void* obj = states[a0 + i]->obj();
       for (std::size_t c : write) attrs[c].ops.put(obj, p, attrs[c].key);
     };
     Insert stmt = insert(m.table());
@@ -181,7 +189,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
         if (i >= n) break;
         InstanceState* st = states[a0 + i];
         for (std::size_t k = 0; k < fetch.size(); ++k) {
-          attrs[fetch[k]].ops.load(st->obj, row, k);
+          attrs[fetch[k]].ops.load(st->obj(), row, k);
           if (attrs[fetch[k]].autoincrement) {
             undo.generated.emplace_back(st, fetch[k]);
             st->generated_key = true;
@@ -203,7 +211,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
         for (std::size_t k = 0; k < m.primary_key().size(); ++k) {
           const std::size_t c = m.primary_key()[k];
           if (om[c]) {
-            attrs[c].ops.set(st->obj, key[k]);
+            attrs[c].ops.set(st->obj(), key[k]);
             undo.generated.emplace_back(st, c);
             st->generated_key = true;
           }
@@ -232,11 +240,16 @@ void run_updates(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups) {
     if (ver >= 0) crit.push_back(attrs[static_cast<std::size_t>(ver)].column ==
                                  bindparam(kVersionParam));
     Update stmt = update(m.table()).where(and_(std::move(crit)));
+    std::vector<std::string> pk_names;
+    for (std::size_t k = 0; k < pk.size(); ++k) pk_names.push_back(pk_param(k));
     auto fill = [&](std::size_t i, Params& p) {
       const Work::Upd& u = ups[a0 + i];
-      for (std::size_t c : cols) attrs[c].ops.put(u.st->obj, p, attrs[c].key);
-      const auto ident = u.st->identity();
-      for (std::size_t k = 0; k < ident.size(); ++k) p.set(pk_param(k), ident[k]);
+      cols.for_each([&](std::size_t c) { attrs[c].ops.put(u.st->obj(), p, attrs[c].key); });
+      if (const auto* key = u.st->key()) {
+        for (std::size_t k = 0; k < key->size(); ++k) p.set(pk_names[k], (*key)[k]);
+      } else {
+        p.set(pk_names[0], Value(u.st->ikey));
+      }
       if (ver >= 0) p.set(kVersionParam, Value(u.old_version));
     };
     Result r = s.conn->execute(stmt, n, fill);
@@ -259,12 +272,17 @@ void run_deletes(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
   if (ver >= 0)
     crit.push_back(attrs[static_cast<std::size_t>(ver)].column == bindparam(kVersionParam));
   Delete stmt = delete_(m.table()).where(and_(std::move(crit)));
+  std::vector<std::string> pk_names;
+  for (std::size_t k = 0; k < pk.size(); ++k) pk_names.push_back(pk_param(k));
   Result r = s.conn->execute(stmt, dels.size(), [&](std::size_t i, Params& p) {
-    const auto ident = dels[i]->identity();
-    for (std::size_t k = 0; k < ident.size(); ++k) p.set(pk_param(k), ident[k]);
+    if (const auto* key = dels[i]->key()) {
+      for (std::size_t k = 0; k < key->size(); ++k) p.set(pk_names[k], (*key)[k]);
+    } else {
+      p.set(pk_names[0], Value(dels[i]->ikey));
+    }
     if (ver >= 0)
       p.set(kVersionParam,
-            Value(static_cast<std::int64_t>(dels[i]->snapshot()[static_cast<std::size_t>(ver)])));
+            Value(static_cast<std::int64_t>(dels[i]->snap(static_cast<std::size_t>(ver)))));
   });
   if (ver >= 0 && r.rowcount() >= 0 && r.rowcount() != static_cast<std::int64_t>(dels.size()))
     throw StaleDataError(fmt::format(
@@ -310,10 +328,10 @@ void SessionImpl::flush() {
   for (auto& [key, w] : work) {
     const Mapper& m = *key.second;
     if (m.validators().empty()) continue;
-    for (InstanceState* st : w.inserts) m.validate(st->obj);
+    for (InstanceState* st : w.inserts) m.validate(st->obj());
     for (auto& u : w.updates) {
       const auto cols = u.cols.to_vector();
-      m.validate(u.st->obj, &cols);
+      m.validate(u.st->obj(), &cols);
     }
   }
 
@@ -327,14 +345,14 @@ void SessionImpl::flush() {
       MapperEventLists& ev = m.events();
       if (!w.inserts.empty()) {
         if (!ev[MapperEvent::before_insert].empty())
-          for (InstanceState* st : w.inserts) ev[MapperEvent::before_insert](m, *conn, st->obj);
+          for (InstanceState* st : w.inserts) ev[MapperEvent::before_insert](m, *conn, st->obj());
         run_inserts(*this, m, w.inserts, undo);
         if (!ev[MapperEvent::after_insert].empty())
-          for (InstanceState* st : w.inserts) ev[MapperEvent::after_insert](m, *conn, st->obj);
+          for (InstanceState* st : w.inserts) ev[MapperEvent::after_insert](m, *conn, st->obj());
       }
       if (!w.updates.empty() && !ev[MapperEvent::before_update].empty()) {
         for (auto& u : w.updates) {
-          ev[MapperEvent::before_update](m, *conn, u.st->obj);
+          ev[MapperEvent::before_update](m, *conn, u.st->obj());
           u.cols.clear();  // the listener may have changed more members
           for (std::size_t i = 0; i < m.attributes().size(); ++i)
             if (u.st->column_changed(i)) u.cols.push_back(i);
@@ -362,8 +380,8 @@ void SessionImpl::flush() {
             if (!a.has_onupdate || u.cols.contains(i))
               continue;
             if (od.scalar || od.callable) {
-              saved.emplace_back(i, a.ops.get(u.st->obj));
-              a.ops.set(u.st->obj, od.produce());
+              saved.emplace_back(i, a.ops.get(u.st->obj()));
+              a.ops.set(u.st->obj(), od.produce());
               u.cols.push_back(i);
             } else {
               u.st->expired = true;  // a SQL onupdate: the new value is loaded later
@@ -371,19 +389,18 @@ void SessionImpl::flush() {
           }
           if (ver >= 0) {
             const auto v = static_cast<std::size_t>(ver);
-            u.old_version = static_cast<std::int64_t>(u.st->snapshot()[v]);
+            u.old_version = static_cast<std::int64_t>(u.st->snap(v));
             if (!u.cols.contains(v)) {
-              saved.emplace_back(v, attrs[v].ops.get(u.st->obj));
-              attrs[v].ops.set(u.st->obj, Value(u.old_version + 1));
+              saved.emplace_back(v, attrs[v].ops.get(u.st->obj()));
+              attrs[v].ops.set(u.st->obj(), Value(u.old_version + 1));
               u.cols.push_back(v);
             }
           }
-          std::sort(u.cols.begin(), u.cols.end());
           if (!saved.empty()) undo_updates.emplace_back(u.st, std::move(saved));
         }
         run_updates(*this, m, w.updates);
         if (!ev[MapperEvent::after_update].empty())
-          for (auto& u : w.updates) ev[MapperEvent::after_update](m, *conn, u.st->obj);
+          for (auto& u : w.updates) ev[MapperEvent::after_update](m, *conn, u.st->obj());
       }
     }
     for (auto it = work.rbegin(); it != work.rend(); ++it) {
@@ -392,10 +409,10 @@ void SessionImpl::flush() {
       const Mapper& m = *it->first.second;
       MapperEventLists& ev = m.events();
       if (!ev[MapperEvent::before_delete].empty())
-        for (InstanceState* st : dels) ev[MapperEvent::before_delete](m, *conn, st->obj);
+        for (InstanceState* st : dels) ev[MapperEvent::before_delete](m, *conn, st->obj());
       run_deletes(*this, m, dels);
       if (!ev[MapperEvent::after_delete].empty())
-        for (InstanceState* st : dels) ev[MapperEvent::after_delete](m, *conn, st->obj);
+        for (InstanceState* st : dels) ev[MapperEvent::after_delete](m, *conn, st->obj());
     }
   } catch (const std::exception& e) {
     flushing = false;
@@ -403,7 +420,7 @@ void SessionImpl::flush() {
     for (auto& [st, saved] : undo_updates)
       for (auto& [i, v] : saved) {
         try {
-          st->mapper->attributes()[i].ops.set(st->obj, v);
+          st->mapper->attributes()[i].ops.set(st->obj(), v);
         } catch (...) {
         }
       }
@@ -445,7 +462,7 @@ void SessionImpl::flush() {
       }
       // Only the written columns changed their fingerprint.
       const auto& attrs = key.second->attributes();
-      for (std::uint32_t c : u.cols) u.st->snapshot()[c] = attrs[c].ops.fingerprint(u.st->obj);
+      u.cols.for_each([&](std::size_t c) { u.st->snap(c) = attrs[c].ops.fingerprint(u.st->obj()); });
     }
     for (InstanceState* st : w.deletes) {
       remove_identity(st);

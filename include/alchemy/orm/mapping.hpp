@@ -287,9 +287,18 @@ ALCHEMY_EXPORT void* allocate_node(const Mapper& m, std::size_t size, std::size_
 /// Frees a node; the object must be destroyed already.
 ALCHEMY_EXPORT void free_node(void* obj) noexcept;
 ALCHEMY_EXPORT InstanceState* node_state(const void* obj) noexcept;
-/// The space reserved in a node for the shared_ptr control block.
-ALCHEMY_EXPORT void* node_ctrl_space(const void* obj) noexcept;
-inline constexpr std::size_t kNodeCtrlSpace = 32;
+/// The space a node reserves for its std::shared_ptr control block: a vtable
+/// pointer, two counts and the object pointer (the deleter and allocator are
+/// empty). NodeCtrlAlloc::allocate checks at compile time that the block fits.
+inline constexpr std::size_t kNodeCtrlSpace = 3 * sizeof(void*);
+/// Hands the next control block allocation on this thread the space in the
+/// node of `obj` (adopt_node, just before it makes the shared_ptr).
+ALCHEMY_EXPORT void node_ctrl_prepare(const void* obj) noexcept;
+/// The prepared control block space (see node_ctrl_prepare).
+ALCHEMY_EXPORT void* node_ctrl_take() noexcept;
+/// Frees the node whose control block space is `ctrl` (the object and its
+/// control block are destroyed already).
+ALCHEMY_EXPORT void free_node_ctrl(void* ctrl) noexcept;
 /// The last reference to an ORM-created object is going: its session forgets it
 /// (or keeps a copy with unflushed changes).
 ALCHEMY_EXPORT void node_release(const void* obj) noexcept;
@@ -303,38 +312,35 @@ struct NodeDeleter {
 };
 
 /// Places the control block inside the node; freeing it frees the node, which
-/// happens after the deleter (weak references may outlive the object).
+/// happens after the deleter (weak references may outlive the object). The
+/// allocator is empty, so the block stays three words: the node to use comes
+/// from node_ctrl_prepare, and the node to free is found from the block's address.
 template <class U>
 struct NodeCtrlAlloc {
   using value_type = U;
-  void* obj;
-  explicit NodeCtrlAlloc(void* o) noexcept : obj(o) {}
+  NodeCtrlAlloc() noexcept = default;
   template <class V>
-  NodeCtrlAlloc(const NodeCtrlAlloc<V>& o) noexcept : obj(o.obj) {}  // NOLINT
+  NodeCtrlAlloc(const NodeCtrlAlloc<V>&) noexcept {}  // NOLINT
   U* allocate(std::size_t n) {
-    if (n * sizeof(U) <= kNodeCtrlSpace && alignof(U) <= alignof(std::max_align_t))
-      return static_cast<U*>(node_ctrl_space(obj));
-    return static_cast<U*>(::operator new(n * sizeof(U)));
+    static_assert(sizeof(U) <= kNodeCtrlSpace && alignof(U) <= alignof(void*),
+                  "alchemy: this standard library's shared_ptr control block does not fit the "
+                  "space a node reserves; raise kNodeCtrlSpace");
+    (void)n;  // always 1: only the control block is allocated through it
+    return static_cast<U*>(node_ctrl_take());
   }
-  void deallocate(U* p, std::size_t) noexcept {
-    if (static_cast<void*>(p) != node_ctrl_space(obj)) ::operator delete(p);
-    free_node(obj);
-  }
+  void deallocate(U* p, std::size_t) noexcept { free_node_ctrl(p); }
   template <class V>
-  bool operator==(const NodeCtrlAlloc<V>& o) const noexcept {
-    return obj == o.obj;
+  bool operator==(const NodeCtrlAlloc<V>&) const noexcept {
+    return true;
   }
 };
 
 /// A shared_ptr owning a freshly constructed node object.
 template <class T>
 std::shared_ptr<T> adopt_node(T* p) {
-  try {
-    return std::shared_ptr<T>(p, NodeDeleter<T>{}, NodeCtrlAlloc<T>(p));
-  } catch (...) {  // the deleter already destroyed *p
-    free_node(p);
-    throw;
-  }
+  node_ctrl_prepare(p);
+  // Cannot throw: the control block's space is already there.
+  return std::shared_ptr<T>(p, NodeDeleter<T>{}, NodeCtrlAlloc<T>());
 }
 
 template <class T>
