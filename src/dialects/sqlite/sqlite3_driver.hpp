@@ -27,6 +27,7 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+struct sqlite3_value;
 
 namespace alchemy::dialects::sqlite {
 
@@ -152,6 +153,7 @@ class SQLite3Cursor final : public DriverCursor {
   sqlite3* db() const;
   // Throws unless a row is current and `i` names one of its columns.
   void check_cell(std::size_t i) const;
+  sqlite3_value* cell(std::size_t i) const;
   // First sqlite3_step after binding; records rowcount/lastrowid.
   void step_first();
   // Captures the connection's error, releases the statement and throws.
