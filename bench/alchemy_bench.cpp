@@ -58,6 +58,7 @@
 
 #include <alchemy/alchemy.hpp>
 #include <alchemy/orm.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -69,6 +70,17 @@
 #include <vector>
 
 namespace {
+
+// "prefix" followed by i: the same text as the anchors' snprintf, built in one
+// allocation (fmt::format's type-erased path was a sixth of W1 orm_uow).
+std::string label(std::string_view prefix, long i) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;
+  std::string s;
+  s.reserve(prefix.size() + static_cast<std::size_t>(end - digits));
+  s.append(prefix).append(digits, end);
+  return s;
+}
 
 struct Customer {
   std::int64_t id;
@@ -182,8 +194,8 @@ int main(int argc, char** argv) {
                               "name VARCHAR(255), description VARCHAR(255), PRIMARY KEY (id))"));
       std::vector<Params> rows;
       for (long i = 0; i < n; ++i)
-        rows.push_back({{"name", fmt::format("customer name {}", i)},
-                        {"description", fmt::format("customer description {}", i)}});
+        rows.push_back({{"name", label("customer name ", i)},
+                        {"description", label("customer description ", i)}});
       if (!rows.empty())
         conn.execute(text("INSERT INTO customer (name, description) VALUES (:name, :description)"),
                      rows);
@@ -215,8 +227,8 @@ int main(int argc, char** argv) {
           std::vector<Params> rows;
           rows.reserve(static_cast<std::size_t>(n));
           for (long i = 0; i < n; ++i)
-            rows.push_back({{"name", fmt::format("customer name {}", i)},
-                            {"description", fmt::format("customer description {}", i)}});
+            rows.push_back({{"name", label("customer name ", i)},
+                            {"description", label("customer description ", i)}});
           c.execute(insert(customer), rows);
         }
       });
@@ -308,8 +320,8 @@ int main(int argc, char** argv) {
       std::vector<Params> rows;
       rows.reserve(static_cast<std::size_t>(n));
       for (long i = 0; i < n; ++i)
-        rows.push_back({{"name", fmt::format("customer name {}", i)},
-                        {"description", fmt::format("customer description {}", i)}});
+        rows.push_back({{"name", label("customer name ", i)},
+                        {"description", label("customer description ", i)}});
       conn.execute(insert, rows);
       conn.commit();
       secs = t.seconds();
@@ -359,7 +371,7 @@ int main(int argc, char** argv) {
         objs.reserve(static_cast<std::size_t>(n));
         for (long i = 0; i < n; ++i)
           objs.push_back(orm::make<Customer>(Customer{
-              0, fmt::format("customer name {}", i), fmt::format("customer description {}", i)}));
+              0, label("customer name ", i), label("customer description ", i)}));
         session.add_all(objs);
         session.commit();
         secs = t.seconds();
@@ -373,8 +385,8 @@ int main(int argc, char** argv) {
         std::vector<Params> rows;
         rows.reserve(static_cast<std::size_t>(n));
         for (long i = 0; i < n; ++i)
-          rows.push_back({{"name", fmt::format("customer name {}", i)},
-                          {"description", fmt::format("customer description {}", i)}});
+          rows.push_back({{"name", label("customer name ", i)},
+                          {"description", label("customer description ", i)}});
         session.bulk_insert_mappings<Customer>(rows);
         session.commit();
         secs = t.seconds();
@@ -424,7 +436,7 @@ int main(int argc, char** argv) {
         for (long i = 0; i < n; ++i) {
           orm::Session session(engine);
           session.add(orm::make<Customer>(Customer{
-              0, fmt::format("customer name {}", i), fmt::format("customer description {}", i)}));
+              0, label("customer name ", i), label("customer description ", i)}));
           session.commit();
         }
         secs = t.seconds();
