@@ -204,16 +204,10 @@ void free_node_ctrl(void* ctrl) noexcept {
 // ---- foreign states: objects the program created ---------------------------------------
 
 namespace {
-// A foreign state and its snapshot in one allocation.
-// Laid out as a node is, with a pointer to the object where a node has the object.
-std::size_t foreign_header(std::size_t columns) { return header_size(columns); }
+// A foreign state and its snapshot in one allocation, laid out as a node is,
+// with a pointer to the object where a node has the object.
 struct ForeignStateDelete {
-  void operator()(InstanceState* st) const noexcept {
-    unsigned char* base =
-        reinterpret_cast<unsigned char*>(st + 1) - foreign_header(st->mapper->snapshot_size());
-    st->~InstanceState();
-    ::operator delete(static_cast<void*>(base));
-  }
+  void operator()(InstanceState* st) const noexcept { free_state_node(st); }
 };
 struct ForeignEntry {
   std::weak_ptr<void> owner;
@@ -244,7 +238,7 @@ InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m, 
     std::erase_if(t.map, [](const auto& e) { return e.second.owner.expired(); });
     t.sweep_at = std::max<std::size_t>(1024, t.map.size() * 2);
   }
-  const std::size_t header = foreign_header(m.snapshot_size());
+  const std::size_t header = header_size(m.snapshot_size());
   auto* base = static_cast<unsigned char*>(::operator new(header + sizeof(void*)));
   std::unique_ptr<InstanceState, ForeignStateDelete> st(
       ::new (base + header - sizeof(InstanceState)) InstanceState());

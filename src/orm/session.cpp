@@ -180,16 +180,13 @@ void SessionImpl::after_rollback() noexcept {
 
 /// What loading rows of one entity needs, worked out once per statement.
 struct LoadPlan {
-  LoadPlan(SessionImpl& s, const Mapper& mapper, std::vector<std::size_t> columns)
-      : m(&mapper),
-        im(&s.map_for(&mapper)),
-        int_key(int_identity(mapper)),
-        idx(std::move(columns)) {}
+  LoadPlan(SessionImpl& s, const Mapper& mapper, const std::vector<std::size_t>& columns)
+      : m(&mapper), im(&s.map_for(&mapper)), int_key(int_identity(mapper)), idx(&columns) {}
   const Mapper* m;
   IdentityMap* im;
   bool int_key;
-  /// Where each attribute's column is in the row.
-  std::vector<std::size_t> idx;
+  /// Where each attribute's column is in the row (owned by the caller).
+  const std::vector<std::size_t>* idx;
 };
 
 /// Loads one entity from `row`: the identity map's object when present
@@ -198,7 +195,7 @@ std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& 
   const Mapper& m = *plan.m;
   const auto& attrs = m.attributes();
   const auto& pk = m.primary_key();
-  const auto& idx = plan.idx;
+  const auto& idx = *plan.idx;
   InstanceState* found = nullptr;
   std::int64_t ikey = 0;
   std::vector<Value> key;
@@ -627,7 +624,7 @@ void Session::load_objects(const std::vector<const Mapper*>& mappers, const Exec
   std::vector<detail::LoadPlan> plans;
   plans.reserve(mappers.size());
   for (std::size_t e = 0; e < mappers.size(); ++e)
-    plans.emplace_back(s, *mappers[e], std::move(idx[e]));
+    plans.emplace_back(s, *mappers[e], idx[e]);
   if (plans.size() == 1) {
     for (const Row& row : r) sink(detail::load_row(s, plans[0], row));
     return;
@@ -656,10 +653,11 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
   }
   Result r = s.connection().execute(m.get_statement(), p);
   std::shared_ptr<void> out;
+  static thread_local std::vector<std::size_t> positional;
+  positional.resize(m.attributes().size());
+  for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
   for (const Row& row : r) {
-    std::vector<std::size_t> positional(m.attributes().size());
-    for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
-    out = detail::load_row(s, detail::LoadPlan(s, m, std::move(positional)), row);
+    out = detail::load_row(s, detail::LoadPlan(s, m, positional), row);
     break;
   }
   return out;

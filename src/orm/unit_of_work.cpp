@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstring>
 #include <map>
@@ -30,6 +29,25 @@ constexpr const char* kPkParam = "alchemy_pk_";
 constexpr const char* kVersionParam = "alchemy_version_old";
 
 std::string pk_param(std::size_t k) { return kPkParam + std::to_string(k); }
+
+// Binds a state's identity to the pk_param() placeholders of an UPDATE or
+// DELETE, the names made once per statement rather than per row.
+class IdentityBinder {
+ public:
+  explicit IdentityBinder(std::size_t columns) {
+    for (std::size_t k = 0; k < columns; ++k) names_.push_back(pk_param(k));
+  }
+  void bind(const InstanceState* st, Params& p) const {
+    if (const auto* key = st->key()) {
+      for (std::size_t k = 0; k < key->size(); ++k) p.set(names_[k], (*key)[k]);
+    } else {
+      p.set(names_[0], Value(st->ikey));
+    }
+  }
+
+ private:
+  std::vector<std::string> names_;
+};
 
 // The columns an UPDATE sets, as a set of attribute indices kept in order: a
 // bit mask for the first 64, a sorted vector for the rest (mappers that wide
@@ -240,16 +258,11 @@ void run_updates(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups) {
     if (ver >= 0) crit.push_back(attrs[static_cast<std::size_t>(ver)].column ==
                                  bindparam(kVersionParam));
     Update stmt = update(m.table()).where(and_(std::move(crit)));
-    std::vector<std::string> pk_names;
-    for (std::size_t k = 0; k < pk.size(); ++k) pk_names.push_back(pk_param(k));
+    const IdentityBinder ident(pk.size());
     auto fill = [&](std::size_t i, Params& p) {
       const Work::Upd& u = ups[a0 + i];
       cols.for_each([&](std::size_t c) { attrs[c].ops.put(u.st->obj(), p, attrs[c].key); });
-      if (const auto* key = u.st->key()) {
-        for (std::size_t k = 0; k < key->size(); ++k) p.set(pk_names[k], (*key)[k]);
-      } else {
-        p.set(pk_names[0], Value(u.st->ikey));
-      }
+      ident.bind(u.st, p);
       if (ver >= 0) p.set(kVersionParam, Value(u.old_version));
     };
     Result r = s.conn->execute(stmt, n, fill);
@@ -272,14 +285,9 @@ void run_deletes(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
   if (ver >= 0)
     crit.push_back(attrs[static_cast<std::size_t>(ver)].column == bindparam(kVersionParam));
   Delete stmt = delete_(m.table()).where(and_(std::move(crit)));
-  std::vector<std::string> pk_names;
-  for (std::size_t k = 0; k < pk.size(); ++k) pk_names.push_back(pk_param(k));
+  const IdentityBinder ident(pk.size());
   Result r = s.conn->execute(stmt, dels.size(), [&](std::size_t i, Params& p) {
-    if (const auto* key = dels[i]->key()) {
-      for (std::size_t k = 0; k < key->size(); ++k) p.set(pk_names[k], (*key)[k]);
-    } else {
-      p.set(pk_names[0], Value(dels[i]->ikey));
-    }
+    ident.bind(dels[i], p);
     if (ver >= 0)
       p.set(kVersionParam,
             Value(static_cast<std::int64_t>(dels[i]->snap(static_cast<std::size_t>(ver)))));
