@@ -41,6 +41,19 @@ class ALCHEMY_EXPORT ArgumentError : public SQLAlchemyError {
   using SQLAlchemyError::SQLAlchemyError;
 };
 
+/// No foreign key links the two sides of a join or relationship.
+class ALCHEMY_EXPORT NoForeignKeysError : public ArgumentError {
+ public:
+  using ArgumentError::ArgumentError;
+};
+
+/// More than one foreign key path links the two sides; say which one
+/// (a relationship's foreign_keys, or an explicit ON clause).
+class ALCHEMY_EXPORT AmbiguousForeignKeysError : public ArgumentError {
+ public:
+  using ArgumentError::ArgumentError;
+};
+
 /// A dialect or driver named in a URL is not available (SQLAlchemy's NoSuchModuleError).
 class ALCHEMY_EXPORT NoSuchModuleError : public ArgumentError {
  public:

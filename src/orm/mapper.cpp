@@ -167,6 +167,7 @@ void* allocate_node(const Mapper& m, std::size_t size, std::size_t align) {
   auto* base = static_cast<unsigned char*>(::operator new(header + size));
   auto* st = ::new (base + header - sizeof(InstanceState)) InstanceState();
   st->mapper = &m;
+  if (m.relationship_count() != 0) gc_tracker_slot(st) = nullptr;
   return st->obj();
 }
 
@@ -188,6 +189,7 @@ void* node_ctrl_take() noexcept {
 
 namespace {
 void free_state_node(InstanceState* st) noexcept {
+  if (st->mapper->relationship_count() != 0) untrack(st);
   const std::size_t header = header_size(st->mapper->snapshot_size());
   unsigned char* base = reinterpret_cast<unsigned char*>(st + 1) - header;
   st->~InstanceState();
@@ -243,6 +245,7 @@ InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m, 
   std::unique_ptr<InstanceState, ForeignStateDelete> st(
       ::new (base + header - sizeof(InstanceState)) InstanceState());
   st->mapper = &m;
+  if (m.relationship_count() != 0) gc_tracker_slot(st.get()) = nullptr;
   void* o = obj.get();
   std::memcpy(base + header, &o, sizeof(void*));
   st->foreign = true;
@@ -316,7 +319,8 @@ ColumnElement filter_by_clause(const Mapper& m, const Params& criteria) {
 // ---- Mapper -----------------------------------------------------------------------------
 
 Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
-               std::vector<detail::MappedColumn> cols)
+               std::vector<detail::MappedColumn> cols,
+               std::vector<detail::MappedRelationship> rels)
     : registry_(&reg),
       class_(std::move(cls)),
       table_(std::move(table)),
@@ -361,7 +365,21 @@ Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
   for (std::size_t k = 0; k < pk_.size(); ++k)
     crit.push_back(attrs_[pk_[k]].column == bindparam(fmt::format("pk_{}", k)));
   get_stmt_ = alchemy::select(std::move(items)).where(and_(std::move(crit)));
+  for (std::size_t i = 0; i < rels.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j)
+      if (rels[j].key == rels[i].key || rels[j].offset == rels[i].offset)
+        throw ArgumentError(fmt::format(
+            "Class '{}': relationship '{}' is mapped twice (by key or member)", class_name(),
+            rels[i].key));
+    if (attribute(rels[i].key) != nullptr)
+      throw ArgumentError(fmt::format(
+          "Class '{}': relationship '{}' has the key of a column; give it another name",
+          class_name(), rels[i].key));
+    rels_.push_back(std::make_unique<RelationshipProperty>(*this, i, std::move(rels[i])));
+  }
 }
+
+Mapper::~Mapper() = default;
 
 void Mapper::validate(void* obj, const std::vector<std::size_t>* attrs) const {
   for (const auto& v : validators_) {
@@ -418,6 +436,7 @@ std::string registry::table_name_for(std::string_view class_name) const {
 
 const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
                                  std::vector<detail::MappedColumn> cols,
+                                 std::vector<detail::MappedRelationship> rels,
                                  std::vector<SchemaItem> items) {
   if (cls.slot && *cls.slot != nullptr)
     throw ArgumentError(fmt::format(
@@ -451,9 +470,14 @@ const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
   }
   for (auto& i : items) all.push_back(std::move(i));
   Table table(std::move(tablename), metadata, std::move(all));
-  auto m = std::make_unique<Mapper>(*this, std::move(cls), table, std::move(cols));
+  auto m = std::make_unique<Mapper>(*this, std::move(cls), table, std::move(cols),
+                                    std::move(rels));
   const Mapper& ref = *m;
-  mappers_.push_back(std::move(m));
+  {
+    std::lock_guard lock(configure_mu_);
+    mappers_.push_back(std::move(m));
+    configured_ = false;  // relationships may point at this class now
+  }
   // Dependency order: the position of each table in metadata.sorted_tables().
   const auto sorted = metadata.sorted_tables();
   for (auto& mp : mappers_)

@@ -59,7 +59,9 @@ std::shared_ptr<void> SessionImpl::detach(InstanceState* st) noexcept {
   st->marked_deleted = false;
   st->tx_new = st->tx_deleted = false;
   st->status = st->has_identity ? Status::detached : Status::transient;
-  return st->ref.release();
+  // A weak reference stays: the object still finds its own shared_ptr
+  // (back_populates) and the cycle collector its reference count.
+  return st->ref.weaken();
 }
 
 void SessionImpl::released(InstanceState* st) noexcept {
@@ -98,6 +100,7 @@ void SessionImpl::released(InstanceState* st) noexcept {
 
 void node_release(const void* obj) noexcept {
   InstanceState* st = node_state(obj);
+  if (st->mapper->relationship_count() != 0) untrack(st);
   if (st->session != nullptr) st->session->released(st);
   // The state's own weak reference would keep the control block, and with it
   // this node, alive forever. (Dropping it here cannot free the node yet: the
@@ -170,28 +173,20 @@ void SessionImpl::after_rollback() noexcept {
     for (auto& [k, st] : im.ints) {
       st->take_snapshot();
       st->expired = st->reload_all = true;
+      if (m->relationship_count() != 0) expire_relationships(st, true);
     }
     for (auto& [k, st] : im.general) {
       st->take_snapshot();
       st->expired = st->reload_all = true;
+      if (m->relationship_count() != 0) expire_relationships(st, true);
     }
   }
 }
 
-/// What loading rows of one entity needs, worked out once per statement.
-struct LoadPlan {
-  LoadPlan(SessionImpl& s, const Mapper& mapper, const std::vector<std::size_t>& columns)
-      : m(&mapper), im(&s.map_for(&mapper)), int_key(int_identity(mapper)), idx(&columns) {}
-  const Mapper* m;
-  IdentityMap* im;
-  bool int_key;
-  /// Where each attribute's column is in the row (owned by the caller).
-  const std::vector<std::size_t>* idx;
-};
-
 /// Loads one entity from `row`: the identity map's object when present
 /// (expired members refreshed), else a new persistent object.
-std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& row) {
+std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& row,
+                               InstanceState** state) {
   const Mapper& m = *plan.m;
   const auto& attrs = m.attributes();
   const auto& pk = m.primary_key();
@@ -228,6 +223,7 @@ std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& 
       }
       found->expired = found->reload_all = false;
     }
+    if (state) *state = found;
     return found->ref.lock();
   }
   std::shared_ptr<void> obj;
@@ -255,6 +251,8 @@ std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& 
     im.general.emplace(*st->key(), st);
   }
   st->ref.watch(obj);
+  if (m.relationship_count() != 0) unload_relationships(st);
+  if (state) *state = st;
   return obj;
 }
 
@@ -324,7 +322,10 @@ void Session::check_object(const void* obj) {
 }
 
 void Session::add_state(InstanceState* st, std::shared_ptr<void> obj) {
-  SessionImpl& s = *impl_;
+  detail::attach(*impl_, st, std::move(obj));
+}
+
+void detail::attach(SessionImpl& s, InstanceState* st, std::shared_ptr<void> obj) {
   if (st->session == &s) return;
   if (st->session != nullptr)
     throw InvalidRequestError(fmt::format(
@@ -348,6 +349,10 @@ void Session::add_state(InstanceState* st, std::shared_ptr<void> obj) {
       st->ref.watch(obj);
     }
     s.insert_identity(st);
+    if (st->mapper->relationship_count() != 0) {
+      if (st->foreign) instrument_state(st);
+      cascade_add(s, st);
+    }
     return;
   }
   if (!st->mapper->validators().empty()) st->mapper->validate(st->obj());
@@ -355,6 +360,10 @@ void Session::add_state(InstanceState* st, std::shared_ptr<void> obj) {
   st->status = Status::pending;
   st->ref.pin(std::move(obj));
   s.pending.push_back(st);
+  if (st->mapper->relationship_count() != 0) {
+    if (st->foreign) instrument_state(st);
+    cascade_add(s, st);
+  }
 }
 
 void Session::delete_state(InstanceState* st, std::shared_ptr<void> obj) {
@@ -429,18 +438,27 @@ void Session::refresh_state(InstanceState* st) {
   for (std::size_t i = 0; i < attrs.size(); ++i) attrs[i].ops.load(st->obj(), *row, i);
   st->take_snapshot();
   st->expired = st->reload_all = false;
+  if (m.relationship_count() != 0) detail::expire_relationships(st, false);
 }
 
 void Session::expire_state(InstanceState* st) {
   if (st == nullptr || st->session != impl_.get() || st->status != Status::persistent)
     throw InvalidRequestError("Instance is not persistent within this Session; nothing to expire");
   st->expired = true;
+  if (st->mapper->relationship_count() != 0) detail::expire_relationships(st, false);
 }
 
 void Session::expire_all() {
   for (auto& [m, im] : impl_->maps) {
-    for (auto& [k, st] : im.ints) st->expired = true;
-    for (auto& [k, st] : im.general) st->expired = true;
+    const bool rels = m->relationship_count() != 0;
+    for (auto& [k, st] : im.ints) {
+      st->expired = true;
+      if (rels) detail::expire_relationships(st, false);
+    }
+    for (auto& [k, st] : im.general) {
+      st->expired = true;
+      if (rels) detail::expire_relationships(st, false);
+    }
   }
 }
 
@@ -508,6 +526,8 @@ void Session::commit() {
   }
   s.inserted_in_tx.clear();
   if (s.options.expire_on_commit) expire_all();
+  keep.clear();
+  detail::maybe_collect();
   s.fire(detail::SessionEvent::after_commit);
 }
 
@@ -549,7 +569,9 @@ void Session::close() {
     st->reset_key();
   }
   for (InstanceState* st : s.deleted_in_tx) st->status = Status::persistent;
+  s.removed.clear();
   expunge_all();
+  detail::maybe_collect();
 }
 
 SessionTransaction Session::begin() {
@@ -587,14 +609,11 @@ Value Session::scalar(const Executable& statement, const Params& params) {
   return execute(statement, params).scalar();
 }
 
-void Session::load_objects(const std::vector<const Mapper*>& mappers, const Executable& stmt,
-                           const Params& params, const ObjectSink& sink) {
-  SessionImpl& s = *impl_;
-  s.check_active();
-  autoflush();
-  Result r = s.connection().execute(stmt, params);
+namespace detail {
+
+std::vector<std::vector<std::size_t>> column_positions(const std::vector<std::string>& keys,
+                                                       const std::vector<const Mapper*>& mappers) {
   // Where each entity's columns are: in order for entity statements, else by name.
-  const auto keys = r.keys();
   std::vector<std::vector<std::size_t>> idx(mappers.size());
   std::size_t at = 0;
   bool positional = true;
@@ -621,6 +640,26 @@ void Session::load_objects(const std::vector<const Mapper*>& mappers, const Exec
     for (std::size_t e = 0; e < mappers.size(); ++e)
       for (std::size_t i = 0; i < mappers[e]->attributes().size(); ++i) idx[e].push_back(at++);
   }
+  return idx;
+}
+
+}  // namespace detail
+
+void Session::load_objects(const std::vector<const Mapper*>& mappers, const Executable& stmt,
+                           const Params& params, const ObjectSink& sink,
+                           const std::vector<LoaderOption>* options) {
+  SessionImpl& s = *impl_;
+  s.check_active();
+  autoflush();
+  for (const Mapper* m : mappers)
+    if (m->relationship_count() != 0) {
+      detail::load_with_relationships(*this, mappers, stmt, params, sink, options);
+      return;
+    }
+  if (options != nullptr && !options->empty())
+    detail::check_options(mappers, *options);  // raises: the classes have no relationships
+  Result r = s.connection().execute(stmt, params);
+  const auto idx = detail::column_positions(r.keys(), mappers);
   std::vector<detail::LoadPlan> plans;
   plans.reserve(mappers.size());
   for (std::size_t e = 0; e < mappers.size(); ++e)

@@ -45,6 +45,8 @@ class ObjRef {
   ObjRef& operator=(const ObjRef&) = delete;
   ~ObjRef() { clear(); }
   bool pinned() const noexcept { return pinned_; }
+  /// Strong references to the object (0 once it is gone or was never watched).
+  long use_count() const noexcept { return pinned_ ? s_.use_count() : w_.use_count(); }
   std::shared_ptr<void> lock() const noexcept { return pinned_ ? s_ : w_.lock(); }
   /// Holds `p` strongly.
   void pin(std::shared_ptr<void> p) noexcept {
@@ -64,6 +66,12 @@ class ObjRef {
     std::shared_ptr<void> strong = take();
     ::new (&w_) std::weak_ptr<void>(strong);
     return strong;
+  }
+  /// Keeps only a weak reference; returns the strong one, if it was, for the
+  /// caller to drop last (a detached object still finds itself through it).
+  [[nodiscard]] std::shared_ptr<void> weaken() noexcept {
+    if (pinned_) return unpin();
+    return nullptr;
   }
   /// Drops the reference; returns it (strong, if it was) for the caller to drop last.
   [[nodiscard]] std::shared_ptr<void> release() noexcept {
@@ -408,6 +416,9 @@ struct SessionImpl {
     auto& mine = events[e];
     if (!mine.empty()) mine(*owner);
   }
+  /// Objects removed from a collection / reference (child, relationship) since
+  /// the last flush: orphans are deleted or their foreign key nulled.
+  std::vector<std::pair<std::shared_ptr<void>, const RelationshipProperty*>> removed;
   /// bulk_save_objects: objects to write without attaching them.
   std::vector<std::pair<const Mapper*, const void*>> bulk;
 
@@ -435,5 +446,66 @@ struct SessionImpl {
 
 /// Builds `st`'s identity from the object's primary key members.
 void identity_from_object(InstanceState* st);
+
+// ---- relationships (relationships.cpp) ----
+
+/// The cycle collector's words in a state of a class with relationships
+/// (after the column fingerprints): its tracker and its index there.
+inline void*& gc_tracker_slot(InstanceState* st) noexcept {
+  return reinterpret_cast<void*&>(st->snap(st->mapper->attributes().size()));
+}
+inline std::uint64_t& gc_index_slot(InstanceState* st) noexcept {
+  return st->snap(st->mapper->attributes().size() + 1);
+}
+/// Connects the relationship members of `obj` to its state and tracks it.
+void instrument_state(InstanceState* st);
+/// Forgets a state of a class with relationships (its object is going).
+void untrack(InstanceState* st) noexcept;
+/// Expiry of an object's relationships: they load again on next use (the
+/// objects they hold stay until then); `all` includes ones the program changed.
+void expire_relationships(InstanceState* st, bool all) noexcept;
+/// Marks every relationship of a freshly loaded object unloaded.
+void unload_relationships(InstanceState* st) noexcept;
+/// Runs the cycle collector when the tracked objects doubled since its last run.
+void maybe_collect() noexcept;
+/// save-update cascade from `st` (just added): related objects join the session.
+void cascade_add(SessionImpl& s, InstanceState* st);
+/// Makes `obj` (state `st`) pending or persistent in `s` (Session::add's work).
+void attach(SessionImpl& s, InstanceState* st, std::shared_ptr<void> obj);
+/// Before a flush: cascades and foreign keys from changed relationships;
+/// returns whether anything was changed.
+void sync_relationships(SessionImpl& s, bool final_pass);
+/// New objects of `m` in the order their self-referential parents need:
+/// batches, each after the ones it depends on. FlushError for a cycle.
+std::vector<std::vector<InstanceState*>> insert_levels(const Mapper& m,
+                                                       const std::vector<InstanceState*>& states);
+/// After a successful flush: relationships count as unchanged.
+void relationships_flushed(SessionImpl& s) noexcept;
+/// Eager loads (selectin, joined) for objects a query returned.
+/// What loading rows of one entity needs, worked out once per statement.
+struct LoadPlan {
+  LoadPlan(SessionImpl& s, const Mapper& mapper, const std::vector<std::size_t>& columns)
+      : m(&mapper), im(&s.map_for(&mapper)), int_key(int_identity(mapper)), idx(&columns) {}
+  const Mapper* m;
+  IdentityMap* im;
+  bool int_key;
+  /// Where each attribute's column is in the row (owned by the caller).
+  const std::vector<std::size_t>* idx;
+};
+
+/// Loads one entity from `row` (session.cpp).
+/// `state`, when given, receives the object's state.
+std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& row,
+                               InstanceState** state = nullptr);
+/// Where each entity's columns are in rows with these keys.
+std::vector<std::vector<std::size_t>> column_positions(const std::vector<std::string>& keys,
+                                                       const std::vector<const Mapper*>& mappers);
+/// Session::load_objects for entities with relationships (relationships.cpp).
+void load_with_relationships(Session& session, const std::vector<const Mapper*>& mappers,
+                             const Executable& stmt, const Params& params, const ObjectSink& sink,
+                             const std::vector<LoaderOption>* options);
+/// Raises ArgumentError for options naming no relationship of the entities.
+void check_options(const std::vector<const Mapper*>& mappers,
+                   const std::vector<LoaderOption>& options);
 
 }  // namespace alchemy::orm::detail

@@ -31,12 +31,14 @@
 // The registry must outlive every Session that uses its classes.
 #pragma once
 
+#include <atomic>
 #include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +52,7 @@
 #include "alchemy/core/sql/typed.hpp"
 #include "alchemy/engine/result.hpp"
 #include "alchemy/orm/exc.hpp"
+#include "alchemy/orm/relationships.hpp"
 
 namespace alchemy::orm {
 
@@ -286,6 +289,9 @@ struct MappedColumn {
 ALCHEMY_EXPORT void* allocate_node(const Mapper& m, std::size_t size, std::size_t align);
 /// Frees a node; the object must be destroyed already.
 ALCHEMY_EXPORT void free_node(void* obj) noexcept;
+/// Connects the relationship members of a new node object to its state (no-op
+/// for classes without relationships).
+ALCHEMY_EXPORT void instrument_node(const Mapper& m, const std::shared_ptr<void>& obj) noexcept;
 ALCHEMY_EXPORT InstanceState* node_state(const void* obj) noexcept;
 /// The space a node reserves for its std::shared_ptr control block: a vtable
 /// pointer, two counts and the object pointer (the deleter and allocator are
@@ -357,7 +363,9 @@ std::shared_ptr<void> create_object(const Mapper& m) {
     free_node(mem);
     throw;
   }
-  return adopt_node(p);
+  std::shared_ptr<void> out = adopt_node(p);
+  instrument_node(m, out);
+  return out;
 }
 
 /// The state the ORM keeps for `obj` when the ORM created it (null otherwise).
@@ -399,6 +407,10 @@ template <class T>
 struct is_column_def : std::false_type {};
 template <auto M>
 struct is_column_def<ColumnDef<M>> : std::true_type {};
+template <class T>
+struct is_relationship_def : std::false_type {};
+template <auto M>
+struct is_relationship_def<RelationshipDef<M>> : std::true_type {};
 template <class T>
 struct is_tuple : std::false_type {};
 template <class... A>
@@ -490,7 +502,9 @@ std::shared_ptr<T> make(A&&... args) {
     detail::free_node(mem);
     throw;
   }
-  return detail::adopt_node(p);
+  std::shared_ptr<T> out = detail::adopt_node(p);
+  detail::instrument_node(m, out);
+  return out;
 }
 
 /// How a registry names tables for map() calls that give no name.
@@ -548,8 +562,9 @@ class ALCHEMY_EXPORT Mapper {
   /// Position in the registry's dependency order (tables referenced come first).
   std::size_t sort_order() const noexcept { return sort_order_; }
   const orm::registry& registry() const noexcept { return *registry_; }
-  /// Size of the per-object change-tracking snapshot (one fingerprint per column).
-  std::size_t snapshot_size() const noexcept { return attrs_.size(); }
+  /// Words of per-object bookkeeping before the state: a fingerprint per
+  /// column, and for classes with relationships two more (cycle collection).
+  std::size_t snapshot_size() const noexcept { return attrs_.size() + (rels_.empty() ? 0 : 2); }
   /// SELECT <columns> WHERE pk = :pk_0 [AND ...]: what get() and refresh() run.
   const alchemy::Select& get_statement() const noexcept { return get_stmt_; }
   /// The validators registered with registry::validates().
@@ -560,9 +575,23 @@ class ALCHEMY_EXPORT Mapper {
   /// The mapper event listeners (orm/events.hpp).
   detail::MapperEventLists& events() const noexcept { return *events_; }
 
+  /// The relationships (SQLAlchemy's Mapper.relationships), configured (the
+  /// related classes resolved) on first use: InvalidRequestError /
+  /// ArgumentError when one cannot be.
+  const std::vector<std::unique_ptr<RelationshipProperty>>& relationships() const;
+  std::size_t relationship_count() const noexcept { return rels_.size(); }
+  /// Internal: the relationships, configured or not.
+  const std::vector<std::unique_ptr<RelationshipProperty>>& relationship_list() const noexcept {
+    return rels_;
+  }
+  /// The relationship named `key` / on the member at `offset`; nullptr when there is none.
+  const RelationshipProperty* relationship(std::string_view key) const;
+  const RelationshipProperty* relationship_at(std::ptrdiff_t offset) const;
+
   /// Internal: built by registry::map().
   Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
-         std::vector<detail::MappedColumn> cols);
+         std::vector<detail::MappedColumn> cols, std::vector<detail::MappedRelationship> rels);
+  ~Mapper();
 
  private:
   friend class orm::registry;
@@ -576,6 +605,55 @@ class ALCHEMY_EXPORT Mapper {
   alchemy::Select get_stmt_;
   std::vector<detail::Validator> validators_;
   std::shared_ptr<detail::MapperEventLists> events_;
+  std::vector<std::unique_ptr<RelationshipProperty>> rels_;
+};
+
+/// Which way a relationship points (SQLAlchemy's ONETOMANY / MANYTOONE).
+enum class RelationshipDirection : std::uint8_t { one_to_many, many_to_one };
+
+/// One relationship of a mapper (SQLAlchemy's RelationshipProperty).
+class ALCHEMY_EXPORT RelationshipProperty {
+ public:
+  const std::string& key() const noexcept { return def.key; }
+  const Mapper& parent() const noexcept { return *parent_; }
+  /// The related class's mapper.
+  const Mapper& mapper() const noexcept { return *target_; }
+  RelationshipDirection direction() const noexcept { return direction_; }
+  /// A collection (orm::Many) rather than one object (orm::One).
+  bool uselist() const noexcept { return def.ops.uselist; }
+  Lazy lazy() const noexcept { return def.options.lazy; }
+  /// The relationship on the other side (back_populates), or null.
+  const RelationshipProperty* reverse() const noexcept { return reverse_; }
+  /// "Parent.key".
+  std::string name() const;
+
+  // ---- internal (src/orm/relationships.cpp) ----
+  RelationshipProperty(const Mapper& parent, std::size_t index, detail::MappedRelationship d)
+      : def(std::move(d)), parent_(&parent), index(index) {}
+  detail::MappedRelationship def;
+  const Mapper* parent_;
+  std::size_t index;
+  const Mapper* target_ = nullptr;
+  RelationshipDirection direction_ = RelationshipDirection::one_to_many;
+  const RelationshipProperty* reverse_ = nullptr;
+  /// The join as (attribute of the parent, attribute of the target) pairs:
+  /// one-to-many, target's foreign key = parent's key; many-to-one, parent's
+  /// foreign key = target's key.
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  std::vector<ColumnElement> order_by;
+  /// ON parent.a = target.b AND ...
+  ColumnElement onclause;
+  /// SELECT <target columns> WHERE target.b = :rel_0 ... ORDER BY (the lazy load).
+  alchemy::Select lazy_stmt;
+  /// A many-to-one whose join is the target's whole primary key: loads look in
+  /// the identity map first.
+  bool use_get = false;
+  bool save_update = true, merge = true, expunge = false, delete_ = false, delete_orphan = false,
+       refresh_expire = false;
+  void* member(void* obj) const noexcept { return static_cast<char*>(obj) + def.offset; }
+  const void* member(const void* obj) const noexcept {
+    return static_cast<const char*>(obj) + def.offset;
+  }
 };
 
 /// The declarative registry (SQLAlchemy's registry / DeclarativeBase): maps
@@ -598,12 +676,13 @@ class ALCHEMY_EXPORT registry {
   template <class T, class... Items>
   const Mapper& map(std::string tablename, const Items&... items) {
     std::vector<detail::MappedColumn> cols;
+    std::vector<detail::MappedRelationship> rels;
     std::vector<SchemaItem> table_items;
-    (collect<T>(cols, table_items, items), ...);
+    (collect<T>(cols, rels, table_items, items), ...);
     detail::ClassOps ops{&typeid(T), detail::class_name<T>(), &detail::create_object<T>,
                          &detail::mapper_slot<T>};
     const Mapper& m = map_impl(std::move(ops), std::move(tablename), std::move(cols),
-                               std::move(table_items));
+                               std::move(rels), std::move(table_items));
     detail::mapper_slot<T> = &m;
     return m;
   }
@@ -649,15 +728,19 @@ class ALCHEMY_EXPORT registry {
 
  private:
   template <class T, class I>
-  static void collect(std::vector<detail::MappedColumn>& cols, std::vector<SchemaItem>& items,
-                      const I& item) {
+  static void collect(std::vector<detail::MappedColumn>& cols,
+                      std::vector<detail::MappedRelationship>& rels,
+                      std::vector<SchemaItem>& items, const I& item) {
     if constexpr (detail::is_column_def<I>::value) {
       cols.push_back(item.template resolve<T>());
+    } else if constexpr (detail::is_relationship_def<I>::value) {
+      rels.push_back(item.template resolve<T>());
     } else if constexpr (detail::is_tuple<I>::value) {
-      std::apply([&](const auto&... e) { (collect<T>(cols, items, e), ...); }, item);
+      std::apply([&](const auto&... e) { (collect<T>(cols, rels, items, e), ...); }, item);
     } else {
       static_assert(std::is_constructible_v<SchemaItem, const I&>,
-                    "alchemy: registry::map() takes orm::column<...>() definitions, tuples of "
+                    "alchemy: registry::map() takes orm::column<...>() and "
+                    "orm::relationship<...>() definitions, tuples of "
                     "them (mixins) and table-level items (Index, UniqueConstraint, "
                     "CheckConstraint, PrimaryKeyConstraint, ForeignKeyConstraint)");
       items.emplace_back(item);
@@ -673,10 +756,16 @@ class ALCHEMY_EXPORT registry {
   void add_validator(const Mapper& m, std::vector<std::string> keys,
                      std::function<Value(std::string_view, const Value&, const void*)> fn);
   const Mapper& map_impl(detail::ClassOps cls, std::string tablename,
-                         std::vector<detail::MappedColumn> cols, std::vector<SchemaItem> items);
+                         std::vector<detail::MappedColumn> cols,
+                         std::vector<detail::MappedRelationship> rels,
+                         std::vector<SchemaItem> items);
+  friend class Mapper;
+  void configure() const;
 
   RegistryOptions options_;
   std::vector<std::unique_ptr<Mapper>> mappers_;
+  mutable std::mutex configure_mu_;
+  mutable std::atomic<bool> configured_{true};
 };
 
 /// SQLAlchemy 2.0 spells the registry as a base class; here it is the same object.
@@ -708,5 +797,26 @@ template <class T>
 const Table& table_of() {
   return mapper_of<T>().table();
 }
+
+namespace detail {
+/// The state of a user-created object (not made by the ORM): found by address.
+ALCHEMY_EXPORT InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m,
+                                            bool create);
+template <class T>
+const Mapper* rel_target_mapper() {
+  return &mapper_of<T>();
+}
+template <class T, class C, class V>
+std::ptrdiff_t rel_member_offset(V C::*m) {
+  return member_offset<T>(m);
+}
+template <class T, auto M>
+InstanceState* RelAttr<T, M>::state_of(const std::shared_ptr<void>& o) {
+  if (!o) return nullptr;
+  if (std::get_deleter<NodeDeleter<Target>>(o)) return node_state(o.get());
+  const Mapper* m = mapper_slot<Target>;
+  return m ? foreign_state(o, *m, false) : nullptr;
+}
+}  // namespace detail
 
 }  // namespace alchemy::orm

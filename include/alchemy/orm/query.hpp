@@ -47,53 +47,67 @@ class Select {
 
   template <class... E>
   Select where(const E&... criteria) const {
-    return Select(core_.where(criteria...));
+    return derive(core_.where(criteria...));
   }
   template <class... E>
   Select filter(const E&... criteria) const {
-    return Select(core_.where(criteria...));
+    return derive(core_.where(criteria...));
   }
   /// WHERE attr = value for each key (SQLAlchemy's filter_by(name="Ahmad")),
   /// keys naming attributes of the first entity.
   Select filter_by(const Params& criteria) const {
-    return Select(core_.where(detail::filter_by_clause(first_mapper(), criteria)));
+    return derive(core_.where(detail::filter_by_clause(first_mapper(), criteria)));
   }
   template <class... E>
   Select order_by(const E&... cols) const {
-    return Select(core_.order_by(cols...));
+    return derive(core_.order_by(cols...));
   }
   template <class... E>
   Select group_by(const E&... cols) const {
-    return Select(core_.group_by(cols...));
+    return derive(core_.group_by(cols...));
   }
   template <class... E>
   Select having(const E&... criteria) const {
-    return Select(core_.having(criteria...));
+    return derive(core_.having(criteria...));
   }
-  Select limit(std::int64_t n) const { return Select(core_.limit(n)); }
-  Select offset(std::int64_t n) const { return Select(core_.offset(n)); }
-  Select distinct() const { return Select(core_.distinct()); }
+  Select limit(std::int64_t n) const { return derive(core_.limit(n)); }
+  Select offset(std::int64_t n) const { return derive(core_.offset(n)); }
+  Select distinct() const { return derive(core_.distinct()); }
   /// JOIN the mapped class U on `onclause` (SQLAlchemy's join(Order, User.id == Order.user_id)).
   template <class U>
   Select join(const ColumnElement& onclause, bool isouter = false) const {
-    return Select(core_.join(mapper_of<U>().table(), onclause, isouter));
+    return derive(core_.join(mapper_of<U>().table(), onclause, isouter));
   }
   template <class U>
   Select outerjoin(const ColumnElement& onclause) const {
-    return Select(core_.join(mapper_of<U>().table(), onclause, true));
+    return derive(core_.join(mapper_of<U>().table(), onclause, true));
   }
   /// JOIN any FROM clause (a table, alias or subquery).
   Select join(const FromClause& target, std::optional<ColumnElement> onclause = {},
               bool isouter = false) const {
-    return Select(core_.join(target, std::move(onclause), isouter));
+    return derive(core_.join(target, std::move(onclause), isouter));
   }
   template <class... F>
   Select select_from(const F&... froms) const {
-    return Select(core_.select_from(froms...));
+    return derive(core_.select_from(froms...));
   }
   Select with_for_update(ForUpdate options = {}) const {
-    return Select(core_.with_for_update(std::move(options)));
+    return derive(core_.with_for_update(std::move(options)));
   }
+
+  /// Loader options (SQLAlchemy's .options(selectinload(User.orders), ...));
+  /// also takes vectors of options (a bundle such as the guides' UserLoader.full_load()).
+  template <class... O>
+  Select options(const O&... opts) const {
+    Select out = *this;
+    auto all = std::make_shared<std::vector<LoaderOption>>();
+    if (options_) *all = *options_;
+    (add_option(*all, opts), ...);
+    out.options_ = std::move(all);
+    return out;
+  }
+  /// The loader options given with options().
+  const std::vector<LoaderOption>* load_options() const noexcept { return options_.get(); }
 
   /// The Core statement (for subquery(), scalar_subquery(), exists(), union_ ...).
   const alchemy::Select& core() const noexcept { return core_; }
@@ -108,7 +122,17 @@ class Select {
   static const Mapper& first_mapper() {
     return mapper_of<std::tuple_element_t<0, std::tuple<T...>>>();
   }
+  Select derive(alchemy::Select core) const {
+    Select out(std::move(core));
+    out.options_ = options_;
+    return out;
+  }
+  static void add_option(std::vector<LoaderOption>& all, const LoaderOption& o) { all.push_back(o); }
+  static void add_option(std::vector<LoaderOption>& all, const std::vector<LoaderOption>& os) {
+    all.insert(all.end(), os.begin(), os.end());
+  }
   alchemy::Select core_;
+  std::shared_ptr<const std::vector<LoaderOption>> options_;
 };
 
 /// select<User>() / select<User, Order>(): SELECT of mapped entities.

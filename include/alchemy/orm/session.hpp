@@ -55,9 +55,6 @@ class Query;
 
 namespace detail {
 struct SessionImpl;
-/// The state of a user-created object (not made by the ORM): found by address.
-ALCHEMY_EXPORT InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m,
-                                            bool create);
 template <class T>
 InstanceState* state_for(const std::shared_ptr<T>& obj, bool create) {
   if (InstanceState* st = state_of_node(obj)) return st;
@@ -264,9 +261,10 @@ class ALCHEMY_EXPORT Session {
   template <class T>
   ScalarResult<T> scalars(const Select<T>& stmt, const Params& params = {}) {
     std::vector<std::shared_ptr<T>> out;
-    load_objects(stmt.mappers(), stmt.core(), params, [&out](std::shared_ptr<void>&& o) {
-      out.push_back(std::static_pointer_cast<T>(std::move(o)));
-    });
+    load_objects(
+        stmt.mappers(), stmt.core(), params,
+        [&out](std::shared_ptr<void>&& o) { out.push_back(std::static_pointer_cast<T>(std::move(o))); },
+        stmt.load_options());
     return ScalarResult<T>(std::move(out));
   }
   template <class T>
@@ -283,13 +281,16 @@ class ALCHEMY_EXPORT Session {
     std::vector<std::tuple<std::shared_ptr<T>...>> rows;
     std::vector<std::shared_ptr<void>> row;
     row.reserve(sizeof...(T));
-    load_objects(stmt.mappers(), stmt.core(), params, [&](std::shared_ptr<void>&& o) {
-      row.push_back(std::move(o));
-      if (row.size() == sizeof...(T)) {
-        rows.push_back(make_row<T...>(row, std::index_sequence_for<T...>{}));
-        row.clear();
-      }
-    });
+    load_objects(
+        stmt.mappers(), stmt.core(), params,
+        [&](std::shared_ptr<void>&& o) {
+          row.push_back(std::move(o));
+          if (row.size() == sizeof...(T)) {
+            rows.push_back(make_row<T...>(row, std::index_sequence_for<T...>{}));
+            row.clear();
+          }
+        },
+        stmt.load_options());
     return EntityResult<T...>(std::move(rows));
   }
   /// Core statements through the session's transaction (autoflush first).
@@ -323,8 +324,11 @@ class ALCHEMY_EXPORT Session {
   }
 
   /// Internal: used by Query and the templates above.
+  /// Loads the entities of `stmt`; relationships load eagerly as their
+  /// strategy and `options` say (joined ones change the statement).
   void load_objects(const std::vector<const Mapper*>& mappers, const Executable& stmt,
-                    const Params& params, const ObjectSink& sink);
+                    const Params& params, const ObjectSink& sink,
+                    const std::vector<LoaderOption>* options = nullptr);
   std::shared_ptr<void> get_object(const Mapper& m, const std::vector<Value>& pk);
   void autoflush();
   detail::SessionImpl& impl() const { return *impl_; }
@@ -428,6 +432,11 @@ class Query {
     return Query(*session_, stmt_.having(criteria...));
   }
   Query limit(std::int64_t n) const { return Query(*session_, stmt_.limit(n)); }
+  /// Loader options: `query<User>().options(orm::selectinload(&User::orders))`.
+  template <class... O>
+  Query options(const O&... opts) const {
+    return Query(*session_, stmt_.options(opts...));
+  }
   Query offset(std::int64_t n) const { return Query(*session_, stmt_.offset(n)); }
   Query distinct() const { return Query(*session_, stmt_.distinct()); }
   template <class U>

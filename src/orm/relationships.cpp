@@ -1,0 +1,1325 @@
+// Relationships: configuration (the join from foreign keys), lazy loading,
+// the in-memory back_populates and cascade events, the flush's foreign key
+// synchronisation, eager loaders (selectin, joined) and the collector of
+// reference cycles.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "alchemy/orm/session.hpp"
+#include "core/sql/nodes.hpp"
+#include "orm/state.hpp"
+
+namespace alchemy::orm {
+
+using detail::InstanceState;
+using detail::SessionImpl;
+using detail::Status;
+
+std::string RelationshipProperty::name() const {
+  return fmt::format("{}.{}", parent_->class_name(), def.key);
+}
+
+const RelationshipProperty* detail::RelationBase::property() const noexcept {
+  if (owner_ == nullptr) return nullptr;
+  return owner_->mapper->relationship_list()[index_].get();
+}
+
+// ---- configuration --------------------------------------------------------------------------
+
+namespace {
+
+using alchemy::detail::ColumnNode;
+using alchemy::detail::ConstraintNode;
+using alchemy::detail::TableNode;
+
+struct FkPath {
+  std::vector<const ColumnNode*> local;   // the foreign key columns
+  std::vector<const ColumnNode*> remote;  // the columns they reference
+};
+
+// Foreign key constraints of `from` that reference `to`, restricted to those
+// whose columns are all in `only` when it is not empty.
+std::vector<FkPath> fk_paths(const TableNode& from, const TableNode& to,
+                             const std::vector<const ColumnNode*>& only) {
+  std::vector<FkPath> out;
+  for (const auto& c : from.constraints) {
+    if (c->type != ConstraintNode::Type::foreign_key) continue;
+    const TableNode* r = nullptr;
+    try {
+      r = c->referred_table();
+    } catch (const NoReferenceError&) {
+      continue;
+    }
+    if (r != &to) continue;
+    FkPath p;
+    auto refs = c->referred_columns();
+    bool keep = true;
+    for (std::size_t k = 0; k < c->columns.size() && k < refs.size(); ++k) {
+      if (!only.empty() && std::find(only.begin(), only.end(), c->columns[k]) == only.end())
+        keep = false;
+      p.local.push_back(c->columns[k]);
+      p.remote.push_back(refs[k]);
+    }
+    if (keep && !p.local.empty()) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<const ColumnNode*> column_nodes(const std::vector<ColumnElement>& cols,
+                                            const std::string& what, const std::string& rel) {
+  std::vector<const ColumnNode*> out;
+  for (const auto& c : cols) {
+    const auto* n = dynamic_cast<const ColumnNode*>(c.node().get());
+    if (n == nullptr)
+      throw ArgumentError(fmt::format(
+          "relationship {}: {} must be table columns (orm::col(&Class::member))", rel, what));
+    out.push_back(n);
+  }
+  return out;
+}
+
+std::size_t attr_index(const Mapper& m, const ColumnNode* c, const std::string& rel) {
+  const auto& attrs = m.attributes();
+  for (std::size_t i = 0; i < attrs.size(); ++i)
+    if (&attrs[i].column.impl() == c) return i;
+  throw ArgumentError(fmt::format(
+      "relationship {}: column '{}' of the join is not mapped on class {}; map it with "
+      "orm::column<...>()",
+      rel, c->name, m.class_name()));
+}
+
+void parse_cascade(RelationshipProperty& p) {
+  p.save_update = p.merge = p.expunge = p.delete_ = p.delete_orphan = p.refresh_expire = false;
+  std::string spec = p.def.options.cascade;
+  std::size_t at = 0;
+  while (at <= spec.size()) {
+    std::size_t end = spec.find(',', at);
+    if (end == std::string::npos) end = spec.size();
+    std::string tok = spec.substr(at, end - at);
+    tok.erase(0, tok.find_first_not_of(" \t"));
+    tok.erase(tok.find_last_not_of(" \t") + 1);
+    at = end + 1;
+    if (tok.empty() || tok == "none") continue;
+    if (tok == "all") {
+      p.save_update = p.merge = p.expunge = p.delete_ = p.refresh_expire = true;
+    } else if (tok == "save-update") {
+      p.save_update = true;
+    } else if (tok == "merge") {
+      p.merge = true;
+    } else if (tok == "expunge") {
+      p.expunge = true;
+    } else if (tok == "delete") {
+      p.delete_ = true;
+    } else if (tok == "delete-orphan") {
+      p.delete_orphan = true;
+    } else if (tok == "refresh-expire") {
+      p.refresh_expire = true;
+    } else {
+      throw ArgumentError(fmt::format(
+          "relationship {}: unknown cascade '{}' (use save-update, merge, expunge, delete, "
+          "delete-orphan, refresh-expire, all or none, comma-separated)",
+          p.name(), tok));
+    }
+  }
+}
+
+void configure_one(RelationshipProperty& p) {
+  const Mapper& parent = *p.parent_;
+  const std::string rel = p.name();
+  const Mapper* target = nullptr;
+  try {
+    target = p.def.ops.target();
+  } catch (const UnmappedClassError& e) {
+    throw InvalidRequestError(fmt::format(
+        "relationship {}: the related class is not mapped ({}); map it before using the "
+        "relationship",
+        rel, e.what()));
+  }
+  const TableNode& pt = parent.table().impl();
+  const TableNode& tt = target->table().impl();
+  std::vector<const ColumnNode*> only;
+  if (p.def.options.foreign_keys)
+    only = column_nodes(p.def.options.foreign_keys(), "foreign_keys", rel);
+  auto a = fk_paths(tt, pt, only);  // target -> parent: one-to-many
+  auto b = fk_paths(pt, tt, only);  // parent -> target: many-to-one
+  const bool self = &pt == &tt;
+  FkPath path;
+  RelationshipDirection dir;
+  if (self) {
+    if (a.empty())
+      throw NoForeignKeysError(fmt::format(
+          "Could not determine join condition on relationship {}: table '{}' has no foreign key "
+          "to itself; add one, or give foreign_keys",
+          rel, pt.name));
+    if (a.size() > 1)
+      throw AmbiguousForeignKeysError(fmt::format(
+          "Could not determine join condition on relationship {}: table '{}' has {} foreign "
+          "keys to itself; say which with foreign_keys",
+          rel, pt.name, a.size()));
+    path = a.front();
+    dir = RelationshipDirection::one_to_many;
+    if (p.def.options.remote_side) {
+      auto remote = column_nodes(p.def.options.remote_side(), "remote_side", rel);
+      bool on_referenced = std::all_of(remote.begin(), remote.end(), [&](const ColumnNode* c) {
+        return std::find(path.remote.begin(), path.remote.end(), c) != path.remote.end();
+      });
+      if (on_referenced) dir = RelationshipDirection::many_to_one;
+    }
+  } else {
+    if (a.empty() && b.empty())
+      throw NoForeignKeysError(fmt::format(
+          "Could not determine join condition between parent/child tables on relationship {} - "
+          "there are no foreign keys linking these tables ('{}' and '{}'). Give a column "
+          "ForeignKey(...), or say which columns with foreign_keys",
+          rel, pt.name, tt.name));
+    if (a.size() + b.size() > 1)
+      throw AmbiguousForeignKeysError(fmt::format(
+          "Could not determine join condition between parent/child tables on relationship {} - "
+          "there are multiple foreign key paths linking the tables ('{}' and '{}'). Specify the "
+          "foreign_keys argument, providing a list of those columns which should be counted as "
+          "containing a foreign key reference to the parent table",
+          rel, pt.name, tt.name));
+    if (!a.empty()) {
+      path = a.front();
+      dir = RelationshipDirection::one_to_many;
+    } else {
+      path = b.front();
+      dir = RelationshipDirection::many_to_one;
+    }
+  }
+  p.pairs.clear();
+  for (std::size_t k = 0; k < path.local.size(); ++k) {
+    if (dir == RelationshipDirection::one_to_many)
+      p.pairs.emplace_back(attr_index(parent, path.remote[k], rel),
+                           attr_index(*target, path.local[k], rel));
+    else
+      p.pairs.emplace_back(attr_index(parent, path.local[k], rel),
+                           attr_index(*target, path.remote[k], rel));
+  }
+  if (dir == RelationshipDirection::many_to_one && p.def.ops.uselist)
+    throw ArgumentError(fmt::format(
+        "relationship {} is many-to-one (the foreign key is on '{}'); declare the member as "
+        "orm::One<{}>, not orm::Many",
+        rel, pt.name, target->class_name()));
+  p.direction_ = dir;
+  parse_cascade(p);
+  if (p.delete_orphan && dir == RelationshipDirection::many_to_one)
+    throw ArgumentError(fmt::format(
+        "relationship {}: delete-orphan cascade is for the one side of a one-to-many or "
+        "one-to-one relationship, not for many-to-one",
+        rel));
+  p.reverse_ = nullptr;
+  if (!p.def.options.back_populates.empty()) {
+    const RelationshipProperty* rp = nullptr;  // not relationship(): configuring holds the lock
+    for (const auto& r : target->relationship_list())
+      if (r->key() == p.def.options.back_populates) rp = r.get();
+    if (rp == nullptr)
+      throw ArgumentError(fmt::format(
+          "relationship {}: back_populates names '{}', but class {} has no relationship '{}'",
+          rel, p.def.options.back_populates, target->class_name(),
+          p.def.options.back_populates));
+    const Mapper* back = nullptr;
+    try {
+      back = rp->def.ops.target();
+    } catch (const UnmappedClassError&) {
+    }
+    if (back != &parent)
+      throw ArgumentError(fmt::format(
+          "relationship {}: back_populates names {}.{}, which does not point back at {}", rel,
+          target->class_name(), rp->key(), parent.class_name()));
+    p.reverse_ = rp;
+  }
+  p.order_by.clear();
+  if (p.def.options.order_by) p.order_by = p.def.options.order_by();
+  std::vector<ColumnElement> on, crit;
+  std::vector<SelectItem> cols;
+  for (const auto& a2 : target->attributes()) cols.emplace_back(a2.column);
+  for (std::size_t k = 0; k < p.pairs.size(); ++k) {
+    const auto& pc = parent.attributes()[p.pairs[k].first].column;
+    const auto& tc = target->attributes()[p.pairs[k].second].column;
+    on.push_back(pc == tc);
+    crit.push_back(tc == bindparam(fmt::format("rel_{}", k)));
+  }
+  p.onclause = and_(std::move(on));
+  alchemy::Select lazy = alchemy::select(std::move(cols)).where(and_(std::move(crit)));
+  for (const auto& o : p.order_by) lazy = lazy.order_by(o);
+  p.lazy_stmt = lazy;
+  p.use_get = false;
+  if (dir == RelationshipDirection::many_to_one) {
+    std::vector<std::size_t> remote;
+    for (auto [l, r] : p.pairs) remote.push_back(r);
+    auto pk = target->primary_key();
+    std::sort(remote.begin(), remote.end());
+    std::sort(pk.begin(), pk.end());
+    p.use_get = remote == pk && p.order_by.empty();
+  }
+  p.target_ = target;
+}
+
+}  // namespace
+
+void registry::configure() const {
+  if (configured_.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(configure_mu_);
+  if (configured_.load(std::memory_order_relaxed)) return;
+  for (const auto& m : mappers_)
+    for (const auto& r : m->rels_)
+      if (r->target_ == nullptr) configure_one(*r);
+  // back_populates both ways, once every relationship knows its target.
+  for (const auto& m : mappers_)
+    for (const auto& r : m->rels_)
+      if (r->reverse_ && r->reverse_->reverse_ == nullptr)
+        const_cast<RelationshipProperty*>(r->reverse_)->reverse_ = r.get();
+  configured_.store(true, std::memory_order_release);
+}
+
+const std::vector<std::unique_ptr<RelationshipProperty>>& Mapper::relationships() const {
+  if (!rels_.empty()) registry_->configure();
+  return rels_;
+}
+
+const RelationshipProperty* Mapper::relationship(std::string_view key) const {
+  for (const auto& r : relationships())
+    if (r->key() == key) return r.get();
+  return nullptr;
+}
+
+const RelationshipProperty* Mapper::relationship_at(std::ptrdiff_t offset) const {
+  for (const auto& r : relationships())
+    if (r->def.offset == offset) return r.get();
+  return nullptr;
+}
+
+// ---- the cycle collector ------------------------------------------------------------------
+
+namespace detail {
+
+namespace {
+
+// The objects with relationships made on one thread. States point at their
+// tracker (cross-thread releases lock it); the collector examines one tracker.
+struct Tracker {
+  std::mutex mu;
+  std::vector<InstanceState*> states;
+  std::size_t after_last_run = 0;
+};
+
+struct TrackerHolder {
+  Tracker* t = new Tracker();
+  ~TrackerHolder() {
+    bool empty;
+    {
+      std::lock_guard lock(t->mu);
+      empty = t->states.empty();
+    }
+    if (empty) {
+      delete t;
+      return;
+    }
+    // Objects outlive the thread: their tracker stays (reachable, for leak checkers).
+    std::lock_guard lock(orphans_mu());
+    orphans().push_back(t);
+  }
+  static std::vector<Tracker*>& orphans() {
+    static auto* v = new std::vector<Tracker*>();
+    return *v;
+  }
+  static std::mutex& orphans_mu() {
+    static auto* m = new std::mutex();
+    return *m;
+  }
+};
+
+Tracker& my_tracker() {
+  thread_local TrackerHolder h;
+  return *h.t;
+}
+
+void track(InstanceState* st) {
+  Tracker& t = my_tracker();
+  std::lock_guard lock(t.mu);
+  gc_tracker_slot(st) = &t;
+  gc_index_slot(st) = t.states.size();
+  t.states.push_back(st);
+}
+
+// The states of the objects a relationship member refers to.
+void member_states(const RelationshipProperty& p, const void* obj,
+                   std::vector<InstanceState*>& out) {
+  const void* mem = p.member(obj);
+  const std::size_t n = p.def.ops.size(mem);
+  std::shared_ptr<void> tmp;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::shared_ptr<void>* o = p.def.ops.item(mem, i, tmp);
+    if (InstanceState* cs = p.def.ops.state_of(*o)) out.push_back(cs);
+  }
+}
+
+}  // namespace
+
+void untrack(InstanceState* st) noexcept {
+  auto* t = static_cast<Tracker*>(gc_tracker_slot(st));
+  if (t == nullptr) return;
+  std::lock_guard lock(t->mu);
+  const auto i = static_cast<std::size_t>(gc_index_slot(st));
+  if (i < t->states.size() && t->states[i] == st) {
+    InstanceState* last = t->states.back();
+    t->states[i] = last;
+    gc_index_slot(last) = i;
+    t->states.pop_back();
+  }
+  gc_tracker_slot(st) = nullptr;
+}
+
+void instrument_state(InstanceState* st) {
+  const auto& rels = st->mapper->relationship_list();
+  void* obj = st->obj();
+  for (std::size_t i = 0; i < rels.size(); ++i) {
+    RelationBase& b = rels[i]->def.ops.base(rels[i]->member(obj));
+    b.owner_ = st;
+    b.index_ = static_cast<std::uint16_t>(i);
+  }
+  if (gc_tracker_slot(st) == nullptr) track(st);
+}
+
+void instrument_node(const Mapper& m, const std::shared_ptr<void>& obj) noexcept {
+  if (m.relationship_count() == 0) return;
+  InstanceState* st = node_state(obj.get());
+  gc_tracker_slot(st) = nullptr;
+  st->ref.watch(obj);  // the object finds its own shared_ptr (back_populates)
+  try {
+    instrument_state(st);
+  } catch (...) {  // out of memory for the tracker: the object is just not collected
+  }
+}
+
+void unload_relationships(InstanceState* st) noexcept {
+  const auto& rels = st->mapper->relationship_list();
+  void* obj = st->obj();
+  for (const auto& r : rels) {
+    RelationBase& b = r->def.ops.base(r->member(obj));
+    b.loaded_ = r->lazy() == Lazy::noload;
+    b.changed_ = false;
+    b.raise_ = false;
+  }
+}
+
+void expire_relationships(InstanceState* st, bool all) noexcept {
+  void* obj = st->obj();
+  for (const auto& r : st->mapper->relationship_list()) {
+    RelationBase& b = r->def.ops.base(r->member(obj));
+    if (r->lazy() == Lazy::noload || (b.changed_ && !all)) continue;
+    b.loaded_ = false;
+    b.changed_ = false;
+  }
+}
+
+}  // namespace detail
+
+std::size_t collect() {
+  using namespace detail;
+  Tracker& t = my_tracker();
+  std::vector<std::shared_ptr<void>> graveyard;
+  {
+    std::lock_guard lock(t.mu);
+    const std::size_t n = t.states.size();
+    std::vector<long> refs(n);
+    std::vector<std::uint8_t> live(n, 0);
+    std::vector<InstanceState*> kids;
+    auto index_of = [&](InstanceState* cs) -> std::ptrdiff_t {
+      if (cs->mapper->relationship_count() == 0 || gc_tracker_slot(cs) != &t) return -1;
+      return static_cast<std::ptrdiff_t>(gc_index_slot(cs));
+    };
+    for (std::size_t i = 0; i < n; ++i) refs[i] = t.states[i]->ref.use_count();
+    // Subtract the references held by relationship members of tracked objects.
+    for (std::size_t i = 0; i < n; ++i) {
+      InstanceState* st = t.states[i];
+      if (st->ref.use_count() <= 0) continue;  // gone or being destroyed
+      kids.clear();
+      for (const auto& r : st->mapper->relationship_list()) member_states(*r, st->obj(), kids);
+      for (InstanceState* c : kids) {
+        auto j = index_of(c);
+        if (j >= 0) --refs[static_cast<std::size_t>(j)];
+      }
+    }
+    // What the rest of the program holds, and everything reachable from it, lives.
+    std::vector<std::size_t> stack;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (t.states[i]->ref.use_count() <= 0) {
+        live[i] = 1;  // gone (a plain object whose state waits for its sweep): never touched
+      } else if (refs[i] > 0) {
+        live[i] = 1;
+        stack.push_back(i);
+      }
+    }
+    while (!stack.empty()) {
+      InstanceState* st = t.states[stack.back()];
+      stack.pop_back();
+      kids.clear();
+      for (const auto& r : st->mapper->relationship_list()) member_states(*r, st->obj(), kids);
+      for (InstanceState* c : kids) {
+        auto j = index_of(c);
+        if (j >= 0 && !live[static_cast<std::size_t>(j)] && c->ref.use_count() > 0) {
+          live[static_cast<std::size_t>(j)] = 1;
+          stack.push_back(static_cast<std::size_t>(j));
+        }
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (live[i]) continue;
+      InstanceState* st = t.states[i];
+      for (const auto& r : st->mapper->relationship_list()) {
+        void* mem = r->member(st->obj());
+        r->def.ops.take(mem, graveyard);
+        r->def.ops.base(mem).loaded_ = true;
+      }
+    }
+  }
+  const std::size_t released = graveyard.size();
+  graveyard.clear();  // the objects die here, outside the lock
+  std::lock_guard lock(t.mu);
+  t.after_last_run = t.states.size();
+  return released;
+}
+
+void detail::maybe_collect() noexcept {
+  Tracker& t = my_tracker();
+  {
+    std::lock_guard lock(t.mu);
+    if (t.states.size() < 4096 || t.states.size() < 2 * t.after_last_run) return;
+  }
+  try {
+    collect();
+  } catch (...) {  // out of memory: try again later
+  }
+}
+
+// ---- lazy loading and in-memory events -------------------------------------------------------
+
+namespace detail {
+
+namespace {
+
+std::string describe_owner(const InstanceState* st) {
+  return fmt::format("<{} at {}>", st->mapper->class_name(), st->obj());
+}
+
+const RelationshipProperty& prop_of(const RelationBase& r) {
+  return *r.owner_->mapper->relationships()[r.index_];
+}
+
+// The values of the parent-side columns of the join (null when one is unset).
+bool local_values(const RelationshipProperty& p, const InstanceState* st, Params& params,
+                  std::vector<Value>* key = nullptr) {
+  const auto& attrs = p.parent().attributes();
+  for (std::size_t k = 0; k < p.pairs.size(); ++k) {
+    const auto& a = attrs[p.pairs[k].first];
+    if (a.ops.is_unset(st->obj()) && (a.ops.optional_member || a.autoincrement)) return false;
+    Value v = a.ops.get(st->obj());
+    if (v.is_null()) return false;
+    if (key) key->push_back(v);
+    params.set(k == 0 ? std::string("rel_0") : fmt::format("rel_{}", k), std::move(v));
+  }
+  return true;
+}
+
+}  // namespace
+
+void rel_load(const RelationBase& r) {
+  auto& self = const_cast<RelationBase&>(r);
+  InstanceState* st = r.owner_;
+  if (st == nullptr) {
+    self.loaded_ = true;
+    return;
+  }
+  const RelationshipProperty& p = prop_of(r);
+  if (p.lazy() == Lazy::noload) {
+    self.loaded_ = true;
+    return;
+  }
+  if (p.lazy() == Lazy::raise || r.raise_)
+    throw InvalidRequestError(fmt::format("'{}' is not available due to lazy='raise'", p.name()));
+  SessionImpl* s = st->session;
+  if (s == nullptr) {
+    if (!st->has_identity) {  // transient: nothing to load
+      self.loaded_ = true;
+      return;
+    }
+    throw DetachedInstanceError(fmt::format(
+        "Parent instance {} is not bound to a Session; lazy load operation of attribute '{}' "
+        "cannot proceed (load it before the session closes, e.g. with selectinload(), or "
+        "add the object to a session)",
+        describe_owner(st), p.key()));
+  }
+  if (st->status == Status::pending) {
+    self.loaded_ = true;
+    return;
+  }
+  Params params;
+  std::vector<Value> key;
+  void* mem = p.member(st->obj());
+  if (!local_values(p, st, params, &key)) {
+    std::vector<std::shared_ptr<void>> old;
+    p.def.ops.take(mem, old);
+    self.loaded_ = true;
+    return;
+  }
+  if (p.use_get) {
+    std::vector<std::shared_ptr<void>> old;
+    p.def.ops.take(mem, old);
+    std::shared_ptr<void> obj;
+    if (InstanceState* found = s->lookup(*p.target_, key); found && !found->expired)
+      obj = found->ref.lock();
+    if (!obj) obj = s->owner->get_object(*p.target_, key);
+    if (obj) p.def.ops.push(mem, std::move(obj));
+    self.loaded_ = true;
+    return;
+  }
+  std::vector<std::shared_ptr<void>> got;
+  s->owner->load_objects({p.target_}, p.lazy_stmt, params,
+                         [&got](std::shared_ptr<void>&& o) { got.push_back(std::move(o)); });
+  // A load (its autoflush) may have filled the member meanwhile: start afresh.
+  std::vector<std::shared_ptr<void>> old;
+  p.def.ops.take(mem, old);
+  for (auto& o : got) p.def.ops.push(mem, std::move(o));
+  self.loaded_ = true;
+}
+
+void throw_empty_reference(const RelationBase& r) {
+  const RelationshipProperty* p = r.property();
+  throw InvalidRequestError(fmt::format(
+      "'{}' refers to no object (it is None); check it with `if (obj->{})` before using it",
+      p ? p->name() : std::string("relationship"), p ? p->key() : std::string("member")));
+}
+
+namespace {
+
+std::shared_ptr<void> self_ptr(const RelationBase& r) { return r.owner_->ref.lock(); }
+
+// Cascades `obj` into the owner's session (save-update).
+void cascade_into(const RelationshipProperty& p, InstanceState* owner,
+                  const std::shared_ptr<void>& obj, const RelationshipProperty& via) {
+  (void)via;
+  if (owner->session == nullptr || !p.save_update || !obj) return;
+  InstanceState* cs = p.def.ops.state_of(obj);
+  if (cs == nullptr) cs = foreign_state(obj, *p.target_, true);
+  if (cs->session == owner->session || cs->status == Status::deleted) return;
+  if (cs->session != nullptr) return;  // another session's object: flush reports nothing for it
+  attach(*owner->session, cs, obj);
+}
+
+void record_removal(const RelationshipProperty& p, InstanceState* owner,
+                    const std::shared_ptr<void>& child) {
+  if (owner->session == nullptr || p.def.options.viewonly) return;
+  owner->session->removed.emplace_back(child, &p);
+}
+
+}  // namespace
+
+void rel_appended(RelationBase& r, const std::shared_ptr<void>& child) {
+  const RelationshipProperty& p = prop_of(r);
+  InstanceState* owner = r.owner_;
+  if (const RelationshipProperty* rp = p.reverse_; rp && !rp->def.ops.uselist) {
+    // The child's reference (e.g. order->user) now points at the owner.
+    void* cm = rp->member(child.get());
+    RelationBase& cb = rp->def.ops.base(cm);
+    std::shared_ptr<void> me = self_ptr(r);
+    std::shared_ptr<void> tmp;
+    const std::shared_ptr<void>* old =
+        cb.loaded_ && rp->def.ops.size(cm) ? rp->def.ops.item(cm, 0, tmp) : nullptr;
+    if (!(old && old->get() == owner->obj())) {
+      if (old && *old) {
+        std::shared_ptr<void> prev = *old;
+        void* pm = p.member(prev.get());
+        if (p.def.ops.base(pm).loaded_) p.def.ops.erase(pm, child.get());
+      }
+      std::vector<std::shared_ptr<void>> gone;
+      rp->def.ops.take(cm, gone);
+      if (me) rp->def.ops.push(cm, me);
+      cb.loaded_ = true;
+      cb.changed_ = true;
+    }
+  }
+  cascade_into(p, owner, child, p);
+}
+
+void rel_removed(RelationBase& r, const std::shared_ptr<void>& child) {
+  const RelationshipProperty& p = prop_of(r);
+  InstanceState* owner = r.owner_;
+  if (const RelationshipProperty* rp = p.reverse_; rp && !rp->def.ops.uselist) {
+    void* cm = rp->member(child.get());
+    RelationBase& cb = rp->def.ops.base(cm);
+    if (cb.loaded_ && rp->def.ops.erase(cm, owner->obj())) cb.changed_ = true;
+  }
+  if (p.direction_ == RelationshipDirection::one_to_many) record_removal(p, owner, child);
+}
+
+void rel_assigned(RelationBase& r, const std::shared_ptr<void>& old,
+                  const std::shared_ptr<void>& now) {
+  const RelationshipProperty& p = prop_of(r);
+  InstanceState* owner = r.owner_;
+  std::shared_ptr<void> me = self_ptr(r);
+  if (const RelationshipProperty* rp = p.reverse_) {
+    if (old) {
+      void* om = rp->member(old.get());
+      RelationBase& ob = rp->def.ops.base(om);
+      if (ob.loaded_ && rp->def.ops.erase(om, owner->obj())) ob.changed_ = true;
+    }
+    if (now && me) {
+      void* nm = rp->member(now.get());
+      RelationBase& nb = rp->def.ops.base(nm);
+      if (rp->def.ops.uselist) {
+        // Appending to an unloaded collection would hide the rest of it: the
+        // flush sets the foreign key and the next load includes the object.
+        if (nb.loaded_) {
+          bool there = false;
+          std::shared_ptr<void> tmp;
+          for (std::size_t i = 0, n = rp->def.ops.size(nm); i < n && !there; ++i)
+            there = rp->def.ops.item(nm, i, tmp)->get() == owner->obj();
+          if (!there) rp->def.ops.push(nm, me);
+        }
+      } else {
+        std::vector<std::shared_ptr<void>> gone;
+        rp->def.ops.take(nm, gone);
+        rp->def.ops.push(nm, me);
+        nb.loaded_ = true;
+        nb.changed_ = true;
+      }
+    }
+  }
+  if (old && p.direction_ == RelationshipDirection::one_to_many) record_removal(p, owner, old);
+  if (now) cascade_into(p, owner, now, p);
+}
+
+// ---- cascades on add, foreign keys at flush ---------------------------------------------------
+
+void cascade_add(SessionImpl& s, InstanceState* st) {
+  const auto& rels = st->mapper->relationships();
+  std::shared_ptr<void> tmp;
+  for (const auto& r : rels) {
+    if (!r->save_update || r->def.options.viewonly) continue;
+    void* mem = r->member(st->obj());
+    if (!r->def.ops.base(mem).loaded_) continue;
+    for (std::size_t i = 0; i < r->def.ops.size(mem); ++i) {
+      std::shared_ptr<void> child = *r->def.ops.item(mem, i, tmp);
+      InstanceState* cs = r->def.ops.state_of(child);
+      if (cs == nullptr) cs = foreign_state(child, *r->target_, true);
+      if (cs->session == &s || cs->session != nullptr || cs->status == Status::deleted) continue;
+      attach(s, cs, child);
+    }
+  }
+}
+
+namespace {
+
+// Copies the key of `from` (attributes `from_attrs`) into the foreign key of
+// `to`; false when the key is not known yet (a pending object's generated key).
+bool copy_key(const Mapper& fm, const void* from, const Mapper& tm, void* to,
+              const std::vector<std::pair<std::size_t, std::size_t>>& pairs, bool parent_to_target) {
+  const auto& fa = fm.attributes();
+  const auto& ta = tm.attributes();
+  for (auto [pa, tb] : pairs) {
+    const auto& src = fa[parent_to_target ? pa : tb];
+    if (src.ops.is_unset(from) && (src.autoincrement || src.ops.optional_member)) return false;
+  }
+  for (auto [pa, tb] : pairs) {
+    const auto& src = fa[parent_to_target ? pa : tb];
+    const auto& dst = ta[parent_to_target ? tb : pa];
+    Value v = src.ops.get(from);
+    if (dst.ops.get(to) != v) dst.ops.set(to, v);
+  }
+  return true;
+}
+
+void null_key(const Mapper& m, void* obj, const RelationshipProperty& p, bool target_side) {
+  for (auto [pa, tb] : p.pairs) {
+    const auto& a = m.attributes()[target_side ? tb : pa];
+    if (a.primary_key) continue;  // a key column cannot be nulled: leave it
+    if (!a.ops.optional_member && !a.column.nullable())
+      throw FlushError(fmt::format(
+          "Dependency rule tried to blank-out primary key or NOT NULL column '{}' of {} removed "
+          "from '{}'; use cascade \"all, delete-orphan\" to delete such objects, or make the "
+          "column nullable",
+          a.key, m.class_name(), p.name()));
+    if (a.ops.optional_member)
+      a.ops.set(obj, Value());
+    else
+      a.ops.set(obj, Value());
+  }
+}
+
+template <class F>
+void for_each_related_state(SessionImpl& s, F&& f) {
+  for (std::size_t i = 0; i < s.pending.size(); ++i) {
+    InstanceState* st = s.pending[i];
+    if (st->mapper->relationship_count() != 0) f(st);
+  }
+  for (auto& [m, im] : s.maps) {
+    if (m->relationship_count() == 0) continue;
+    std::vector<InstanceState*> sts;
+    for (auto& [k, st] : im.ints) sts.push_back(st);
+    for (auto& [k, st] : im.general) sts.push_back(st);
+    for (InstanceState* st : sts) f(st);
+  }
+}
+
+}  // namespace
+
+void sync_relationships(SessionImpl& s, bool final_pass) {
+  std::shared_ptr<void> tmp;
+  for_each_related_state(s, [&](InstanceState* st) {
+    if (st->marked_deleted) return;
+    for (const auto& r : st->mapper->relationships()) {
+      if (r->def.options.viewonly) continue;
+      void* mem = r->member(st->obj());
+      RelationBase& b = r->def.ops.base(mem);
+      if (!b.loaded_ || !b.changed_) continue;
+      const std::size_t n = r->def.ops.size(mem);
+      if (r->direction_ == RelationshipDirection::many_to_one) {
+        if (n == 0) {
+          if (final_pass) null_key(*st->mapper, st->obj(), *r, false);
+          continue;
+        }
+        std::shared_ptr<void> target = *r->def.ops.item(mem, 0, tmp);
+        if (r->save_update) {
+          InstanceState* ts = r->def.ops.state_of(target);
+          if (ts == nullptr) ts = foreign_state(target, *r->target_, true);
+          if (ts->session == nullptr && ts->status != Status::deleted) attach(s, ts, target);
+        }
+        copy_key(*r->target_, target.get(), *st->mapper, st->obj(), r->pairs, false);
+        continue;
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        std::shared_ptr<void> child = *r->def.ops.item(mem, i, tmp);
+        if (r->save_update) {
+          InstanceState* cs = r->def.ops.state_of(child);
+          if (cs == nullptr) cs = foreign_state(child, *r->target_, true);
+          if (cs->session == nullptr && cs->status != Status::deleted) attach(s, cs, child);
+        }
+        copy_key(*st->mapper, st->obj(), *r->target_, child.get(), r->pairs, true);
+      }
+    }
+  });
+  if (!final_pass) return;
+  // Objects taken out of a collection: deleted (delete-orphan), or their
+  // foreign key nulled unless they went to another parent meanwhile.
+  auto removed = std::move(s.removed);
+  s.removed.clear();
+  for (auto& [child, p] : removed) {
+    InstanceState* cs = p->def.ops.state_of(child);
+    if (cs == nullptr) cs = foreign_state(child, *p->target_, false);
+    if (cs == nullptr || cs->session != &s) continue;
+    bool reparented = false;
+    if (const RelationshipProperty* rp = p->reverse_; rp && !rp->def.ops.uselist) {
+      void* cm = rp->member(child.get());
+      reparented = rp->def.ops.base(cm).loaded_ && rp->def.ops.size(cm) != 0;
+    }
+    if (reparented) continue;
+    if (p->delete_orphan) {
+      if (cs->status == Status::pending) {
+        std::erase(s.pending, cs);
+        std::shared_ptr<void> keep = s.detach(cs);
+      } else if (cs->status == Status::persistent && !cs->marked_deleted) {
+        cs->marked_deleted = true;
+        cs->ref.pin(child);
+        s.to_delete.push_back(cs);
+      }
+      continue;
+    }
+    if (cs->marked_deleted) continue;
+    // Still pointing at a parent through its foreign key only: clear it.
+    null_key(*p->target_, child.get(), *p, true);
+  }
+}
+
+std::vector<std::vector<InstanceState*>> insert_levels(const Mapper& m,
+                                                       const std::vector<InstanceState*>& states) {
+  std::vector<const RelationshipProperty*> self_rels;
+  for (const auto& r : m.relationships())
+    if (&r->mapper() == &m && !r->def.options.viewonly) self_rels.push_back(r.get());
+  if (self_rels.empty() || states.size() < 2) return {states};
+  // parent_of[i]: the rows that must be inserted before row i.
+  std::unordered_map<const InstanceState*, std::size_t> pos;
+  for (std::size_t i = 0; i < states.size(); ++i) pos[states[i]] = i;
+  std::vector<std::vector<std::size_t>> before(states.size());
+  std::shared_ptr<void> tmp;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    for (const RelationshipProperty* r : self_rels) {
+      const void* mem = r->member(states[i]->obj());
+      if (!r->def.ops.base(const_cast<void*>(mem)).loaded_) continue;
+      for (std::size_t k = 0, n = r->def.ops.size(mem); k < n; ++k) {
+        InstanceState* o = r->def.ops.state_of(*r->def.ops.item(mem, k, tmp));
+        auto f = o ? pos.find(o) : pos.end();
+        if (f == pos.end() || f->second == i) continue;
+        if (r->direction_ == RelationshipDirection::one_to_many)
+          before[f->second].push_back(i);  // the child waits for this parent
+        else
+          before[i].push_back(f->second);  // this child waits for its parent
+      }
+    }
+  }
+  std::vector<std::vector<InstanceState*>> levels;
+  std::vector<std::uint8_t> done(states.size(), 0);
+  std::size_t left = states.size();
+  while (left > 0) {
+    std::vector<std::size_t> ready;
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      if (done[i]) continue;
+      bool ok = true;
+      for (std::size_t j : before[i]) ok = ok && done[j];
+      if (ok) ready.push_back(i);
+    }
+    if (ready.empty())
+      throw FlushError(fmt::format(
+          "Circular dependency among new {} objects: each is (indirectly) the parent of another "
+          "through a self-referential relationship; break the cycle (flush a parent first, or "
+          "set one reference to null)",
+          m.class_name()));
+    std::vector<InstanceState*> level;
+    for (std::size_t i : ready) {
+      done[i] = 1;
+      level.push_back(states[i]);
+    }
+    left -= ready.size();
+    levels.push_back(std::move(level));
+  }
+  return levels;
+}
+
+void relationships_flushed(SessionImpl& s) noexcept {
+  for_each_related_state(s, [](InstanceState* st) {
+    for (const auto& r : st->mapper->relationship_list())
+      r->def.ops.base(r->member(st->obj())).changed_ = false;
+  });
+}
+
+}  // namespace detail
+
+
+// ---- eager loading -----------------------------------------------------------------------------
+
+namespace detail {
+
+namespace {
+
+constexpr std::size_t kInChunk = 500;  // keys per SELECT ... IN (SQLAlchemy's chunk size)
+
+std::string strategy_name(Lazy how) {
+  switch (how) {
+    case Lazy::select:
+      return "lazyload";
+    case Lazy::joined:
+      return "joinedload";
+    case Lazy::selectin:
+      return "selectinload";
+    case Lazy::noload:
+      return "noload";
+    case Lazy::raise:
+      return "raiseload";
+  }
+  return "option";
+}
+
+// The relationship a loader option step names, on mapper `m`; null when the
+// step is for another class.
+const RelationshipProperty* resolve_step(const LoaderOption::Step& step, const Mapper& m) {
+  const Mapper* cls = nullptr;
+  try {
+    cls = step.cls();
+  } catch (const UnmappedClassError& e) {
+    throw ArgumentError(fmt::format("{}(): {}", strategy_name(step.how), e.what()));
+  }
+  if (cls != &m) return nullptr;
+  const RelationshipProperty* r =
+      step.offset >= 0 ? m.relationship_at(step.offset) : m.relationship(step.key);
+  if (r == nullptr)
+    throw ArgumentError(fmt::format(
+        "{}(): {} is not a relationship of class {}; name a member mapped with "
+        "orm::relationship<...>()",
+        strategy_name(step.how),
+        step.offset >= 0 ? std::string("this member") : fmt::format("'{}'", step.key),
+        m.class_name()));
+  return r;
+}
+
+struct Eager {
+  const RelationshipProperty* rel;
+  Lazy how;
+  std::vector<LoaderOption> sub;  // options below this relationship
+};
+
+// What to load eagerly for objects of `m`, given the options that apply at
+// this level; `chain` is the relationships above (default eager strategies
+// do not recurse into a relationship already on the chain).
+std::vector<Eager> plan_eager(const Mapper& m, const std::vector<LoaderOption>& opts,
+                              const std::vector<const RelationshipProperty*>& chain) {
+  std::vector<Eager> out;
+  for (const auto& r : m.relationships()) {
+    Eager e{r.get(), r->lazy(), {}};
+    bool explicit_how = false;
+    for (const auto& o : opts) {
+      if (o.path.empty()) continue;
+      if (resolve_step(o.path.front(), m) != r.get()) continue;
+      if (o.path.size() == 1) {
+        e.how = o.path.front().how;
+        explicit_how = true;
+      } else {
+        LoaderOption rest;
+        rest.path.assign(o.path.begin() + 1, o.path.end());
+        e.sub.push_back(std::move(rest));
+        if (!explicit_how && e.how != Lazy::joined && e.how != Lazy::selectin) {
+          // A deeper option on a lazy relationship: the path itself loads as
+          // its first step says.
+          e.how = o.path.front().how;
+        }
+        if (o.path.front().how == Lazy::joined || o.path.front().how == Lazy::selectin)
+          e.how = o.path.front().how;
+      }
+    }
+    if (!explicit_how && e.sub.empty() && std::find(chain.begin(), chain.end(), r.get()) != chain.end())
+      continue;  // a default eager strategy met itself again (self-referential)
+    if (e.how == Lazy::joined || e.how == Lazy::selectin || e.how == Lazy::noload ||
+        e.how == Lazy::raise || !e.sub.empty() || explicit_how)
+      out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void set_strategy_marks(const Eager& e, InstanceState* st) {
+  // noload / raise as query options act on the loaded objects' members.
+  void* mem = e.rel->member(st->obj());
+  RelationBase& b = e.rel->def.ops.base(mem);
+  if (b.loaded_) return;
+  if (e.how == Lazy::noload) b.loaded_ = true;
+}
+
+void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& parents,
+                std::vector<const RelationshipProperty*>& chain);
+
+void run_eager(Session& session, const Mapper& m, std::vector<InstanceState*>& objs,
+               const std::vector<LoaderOption>& opts,
+               std::vector<const RelationshipProperty*>& chain) {
+  if (objs.empty() || m.relationship_count() == 0) return;
+  for (const Eager& e : plan_eager(m, opts, chain)) {
+    if (e.how == Lazy::noload) {
+      for (InstanceState* st : objs) set_strategy_marks(e, st);
+      continue;
+    }
+    if (e.how == Lazy::raise) {
+      for (InstanceState* st : objs) {
+        RelationBase& b = e.rel->def.ops.base(e.rel->member(st->obj()));
+        if (!b.loaded_) b.raise_ = true;
+      }
+      continue;
+    }
+    chain.push_back(e.rel);
+    eager_load(session, e, objs, chain);
+    chain.pop_back();
+  }
+}
+
+// Objects loaded by a query whose members are to load as selectin.
+void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& parents,
+                std::vector<const RelationshipProperty*>& chain) {
+  const RelationshipProperty& p = *e.rel;
+  SessionImpl& s = session.impl();
+  std::vector<InstanceState*> todo;
+  std::vector<InstanceState*> already;  // loaded (e.g. joined): go deeper only
+  for (InstanceState* st : parents) {
+    RelationBase& b = p.def.ops.base(p.member(st->obj()));
+    (b.loaded_ ? already : todo).push_back(st);
+  }
+  std::vector<InstanceState*> children;
+  std::shared_ptr<void> tmp;
+  auto note_children = [&](InstanceState* st) {
+    const void* mem = p.member(st->obj());
+    for (std::size_t i = 0, n = p.def.ops.size(mem); i < n; ++i)
+      if (InstanceState* cs = p.def.ops.state_of(*p.def.ops.item(mem, i, tmp)))
+        children.push_back(cs);
+  };
+  if (!todo.empty()) {
+    if (e.how != Lazy::selectin && e.how != Lazy::joined) {
+      for (InstanceState* st : todo) rel_load(p.def.ops.base(p.member(st->obj())));
+    } else if (p.pairs.size() != 1) {
+      // Composite keys: one load per parent (IN over tuples is not portable).
+      for (InstanceState* st : todo) rel_load(p.def.ops.base(p.member(st->obj())));
+    } else {
+      const auto& pa = p.parent().attributes()[p.pairs[0].first];
+      const auto& ta = p.mapper().attributes()[p.pairs[0].second];
+      const bool int_keys = pa.column.type()->is_integer() && ta.column.type()->is_integer();
+      std::unordered_map<std::int64_t, std::vector<InstanceState*>> by_int;
+      std::unordered_map<std::vector<Value>, std::vector<InstanceState*>, ValueVecHash> by_val;
+      std::vector<Value> keys;
+      for (InstanceState* st : todo) {
+        void* mem = p.member(st->obj());
+        RelationBase& b = p.def.ops.base(mem);
+        std::vector<std::shared_ptr<void>> old;
+        p.def.ops.take(mem, old);
+        b.loaded_ = true;
+        b.changed_ = false;
+        if (pa.ops.is_unset(st->obj()) && (pa.ops.optional_member || pa.autoincrement)) continue;
+        Value v = pa.ops.get(st->obj());
+        if (v.is_null()) continue;
+        if (int_keys) {
+          auto& slot = by_int[v.as<std::int64_t>()];
+          if (slot.empty()) keys.push_back(v);
+          slot.push_back(st);
+        } else {
+          auto& slot = by_val[{v}];
+          if (slot.empty()) keys.push_back(v);
+          slot.push_back(st);
+        }
+      }
+      auto parents_of = [&](const Value& v) -> std::vector<InstanceState*>* {
+        if (v.is_null()) return nullptr;
+        if (int_keys) {
+          auto f = by_int.find(v.as<std::int64_t>());
+          return f == by_int.end() ? nullptr : &f->second;
+        }
+        auto f = by_val.find({v});
+        return f == by_val.end() ? nullptr : &f->second;
+      };
+      const Mapper& tm = p.mapper();
+      if (p.direction_ == RelationshipDirection::many_to_one && p.use_get) {
+        // Targets already in the identity map need no SQL.
+        std::vector<Value> missing;
+        for (const Value& k : keys) {
+          InstanceState* f = s.lookup(tm, {k});
+          if (f == nullptr || f->expired) missing.push_back(k);
+        }
+        keys = std::move(missing);
+      }
+      const ColumnElement remote = ta.column;
+      std::vector<std::shared_ptr<void>> hold;  // targets stay alive until assigned
+      for (std::size_t at = 0; at < keys.size(); at += kInChunk) {
+        std::vector<Value> chunk(keys.begin() + static_cast<std::ptrdiff_t>(at),
+                                 keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + kInChunk)));
+        std::vector<SelectItem> cols;
+        for (const auto& a : tm.attributes()) cols.emplace_back(a.column);
+        alchemy::Select q = alchemy::select(std::move(cols)).where(remote.in_(chunk));
+        for (const auto& o : p.order_by) q = q.order_by(o);
+        if (p.direction_ == RelationshipDirection::many_to_one && p.use_get) {
+          session.load_objects(
+              {&tm}, q, {}, [&hold](std::shared_ptr<void>&& o) { hold.push_back(std::move(o)); },
+              &e.sub);
+          continue;
+        }
+        session.load_objects(
+            {&tm}, q, {},
+            [&](std::shared_ptr<void>&& child) {
+              if (p.direction_ == RelationshipDirection::one_to_many) {
+                if (auto* ps = parents_of(ta.ops.get(child.get())))
+                  for (InstanceState* st : *ps) p.def.ops.push(p.member(st->obj()), child);
+              } else {
+                // many-to-one without the target's key: match by the remote column.
+                if (auto* ps = parents_of(ta.ops.get(child.get())))
+                  for (InstanceState* st : *ps) p.def.ops.push(p.member(st->obj()), child);
+              }
+            },
+            &e.sub);
+      }
+      if (p.direction_ == RelationshipDirection::many_to_one && p.use_get) {
+        for (InstanceState* st : todo) {
+          Value v = pa.ops.get(st->obj());
+          if (v.is_null()) continue;
+          if (InstanceState* f = s.lookup(tm, {v}))
+            if (auto obj = f->ref.lock()) p.def.ops.push(p.member(st->obj()), std::move(obj));
+        }
+        // Targets found in the identity map were not loaded by this query:
+        // their own eager relationships follow below.
+        for (InstanceState* st : todo) note_children(st);
+        for (InstanceState* st : already) note_children(st);
+        run_eager(session, tm, children, e.sub, chain);
+        return;
+      }
+      // Children were loaded through load_objects with e.sub: their eager
+      // relationships ran there. Parents that were loaded already go deeper here.
+      for (InstanceState* st : already) note_children(st);
+      run_eager(session, tm, children, e.sub, chain);
+      return;
+    }
+  }
+  for (InstanceState* st : todo) note_children(st);
+  for (InstanceState* st : already) note_children(st);
+  run_eager(session, p.mapper(), children, e.sub, chain);
+}
+
+}  // namespace
+
+void check_options(const std::vector<const Mapper*>& mappers,
+                   const std::vector<LoaderOption>& options) {
+  for (const auto& o : options) {
+    if (o.path.empty()) continue;
+    bool found = false;
+    for (const Mapper* m : mappers)
+      if (resolve_step(o.path.front(), *m) != nullptr) found = true;
+    if (!found) {
+      const Mapper* cls = o.path.front().cls();
+      throw ArgumentError(fmt::format(
+          "{}(): mapped class {} does not apply to any of the root entities of this query",
+          strategy_name(o.path.front().how), cls->class_name()));
+    }
+  }
+}
+
+void load_with_relationships(Session& session, const std::vector<const Mapper*>& mappers,
+                             const Executable& stmt, const Params& params, const ObjectSink& sink,
+                             const std::vector<LoaderOption>* options) {
+  static const std::vector<LoaderOption> kNone;
+  const std::vector<LoaderOption>& opts = options ? *options : kNone;
+  if (!opts.empty()) check_options(mappers, opts);
+  SessionImpl& s = session.impl();
+  // Joined eager loads of the first entity change the statement.
+  struct Joined {
+    const RelationshipProperty* rel;
+    std::vector<std::size_t> idx;
+    std::unordered_set<InstanceState*> seen;
+  };
+  std::vector<Joined> joined;
+  const Executable* run = &stmt;
+  alchemy::Select with_joins;
+  const auto* sel = dynamic_cast<const alchemy::Select*>(&stmt);
+  std::vector<Eager> first_plan;
+  std::vector<ColumnElement> ordering;
+  std::vector<const RelationshipProperty*> chain;
+  if (sel != nullptr) {
+    first_plan = plan_eager(*mappers.front(), opts, chain);
+    const auto& node = static_cast<const alchemy::detail::SelectNode&>(*sel->node());
+    const bool limited = node.limit != nullptr || node.offset != nullptr;
+    for (Eager& e : first_plan) {
+      if (e.how != Lazy::joined || e.rel->pairs.empty()) continue;
+      if (limited && e.rel->uselist()) {
+        e.how = Lazy::selectin;  // LIMIT counts parents: load the collection afterwards
+        continue;
+      }
+      if (joined.empty()) with_joins = *sel;
+      const Mapper& tm = e.rel->mapper();
+      // The target's own table when the statement does not use it already
+      // (the relationship's order_by applies as written); an alias otherwise.
+      const bool self_ref = &tm.table().impl() == &e.rel->parent().table().impl();
+      bool dup = self_ref;
+      for (const auto& j : joined) dup = dup || &j.rel->mapper() == &tm;
+      FromClause target = dup ? tm.table().alias(fmt::format("{}_{}", tm.table().name(), joined.size() + 1))
+                              : FromClause(tm.table());
+      std::vector<ColumnElement> on;
+      for (auto [pa, tb] : e.rel->pairs)
+        on.push_back(e.rel->parent().attributes()[pa].column ==
+                     target.c[tm.attributes()[tb].column.impl().key]);
+      with_joins = with_joins.outerjoin(target, and_(std::move(on)));
+      for (const auto& a : tm.attributes())
+        with_joins = with_joins.add_columns(target.c[a.column.impl().key]);
+      if (!dup)
+        for (const auto& o : e.rel->order_by) ordering.push_back(o);
+      joined.push_back(Joined{e.rel, {}, {}});
+    }
+    if (!joined.empty()) {
+      // Each parent's children in the relationship's order.
+      for (const auto& o : ordering) with_joins = with_joins.order_by(o);
+      run = &with_joins;
+    }
+  }
+  Result r = s.connection().execute(*run, params);
+  const auto& keys = r.keys();
+  std::vector<std::string> entity_keys = keys;
+  std::size_t extra = 0;
+  for (const auto& j : joined) extra += j.rel->mapper().attributes().size();
+  entity_keys.resize(keys.size() - extra);
+  const auto idx = column_positions(entity_keys, mappers);
+  std::size_t at = entity_keys.size();
+  for (auto& j : joined)
+    for (std::size_t i = 0; i < j.rel->mapper().attributes().size(); ++i) j.idx.push_back(at++);
+  std::vector<LoadPlan> plans;
+  for (std::size_t e = 0; e < mappers.size(); ++e) plans.emplace_back(s, *mappers[e], idx[e]);
+  std::vector<LoadPlan> jplans;
+  for (auto& j : joined) jplans.emplace_back(s, j.rel->mapper(), j.idx);
+  std::vector<std::vector<InstanceState*>> loaded(mappers.size());
+  std::vector<std::vector<InstanceState*>> jloaded(joined.size());
+  std::unordered_set<InstanceState*> emitted;
+  const bool dedupe = mappers.size() == 1 && !joined.empty();
+  for (const Row& row : r) {
+    InstanceState* first = nullptr;
+    std::shared_ptr<void> first_obj;
+    for (std::size_t e = 0; e < plans.size(); ++e) {
+      InstanceState* st = nullptr;
+      std::shared_ptr<void> o = load_row(s, plans[e], row, &st);
+      if (mappers[e]->relationship_count() == 0) st = nullptr;
+      if (e == 0) {
+        first = st;
+        first_obj = o;
+      }
+      if (st) loaded[e].push_back(st);
+      if (!dedupe) sink(std::move(o));
+    }
+    if (first != nullptr) {
+      for (std::size_t k = 0; k < joined.size(); ++k) {
+        Joined& j = joined[k];
+        void* mem = j.rel->member(first->obj());
+        RelationBase& b = j.rel->def.ops.base(mem);
+        if (j.seen.insert(first).second) {
+          if (b.loaded_) continue;  // loaded before this query: keep it
+          std::vector<std::shared_ptr<void>> old;
+          j.rel->def.ops.take(mem, old);
+          b.loaded_ = true;
+          b.changed_ = false;
+        } else if (!b.loaded_) {
+          continue;
+        }
+        InstanceState* cst = nullptr;
+        std::shared_ptr<void> child = load_row(s, jplans[k], row, &cst);
+        if (!child) continue;
+        if (j.rel->uselist() || j.rel->def.ops.size(mem) == 0) j.rel->def.ops.push(mem, child);
+        if (cst && cst->mapper->relationship_count() != 0) jloaded[k].push_back(cst);
+      }
+    }
+    if (dedupe && first_obj && emitted.insert(first).second) sink(std::move(first_obj));
+  }
+  // Parents appear once per joined row: each once from here on.
+  for (auto& v : loaded) {
+    std::unordered_set<InstanceState*> once;
+    std::erase_if(v, [&](InstanceState* st) { return !once.insert(st).second; });
+  }
+  for (std::size_t e = 0; e < mappers.size(); ++e) {
+    if (e == 0 && sel != nullptr) {
+      for (const Eager& pe : first_plan) {
+        if (pe.how == Lazy::joined && std::any_of(joined.begin(), joined.end(),
+                                                   [&](const Joined& j) { return j.rel == pe.rel; })) {
+          // Loaded by the join: deeper options continue from its children.
+          std::vector<InstanceState*> kids;
+          for (std::size_t k = 0; k < joined.size(); ++k)
+            if (joined[k].rel == pe.rel) kids = jloaded[k];
+          std::unordered_set<InstanceState*> once;
+          std::erase_if(kids, [&](InstanceState* st) { return !once.insert(st).second; });
+          chain.push_back(pe.rel);
+          run_eager(session, pe.rel->mapper(), kids, pe.sub, chain);
+          chain.pop_back();
+          continue;
+        }
+        if (pe.how == Lazy::noload) {
+          for (InstanceState* st : loaded[0]) set_strategy_marks(pe, st);
+          continue;
+        }
+        if (pe.how == Lazy::raise) {
+          for (InstanceState* st : loaded[0]) {
+            RelationBase& b = pe.rel->def.ops.base(pe.rel->member(st->obj()));
+            if (!b.loaded_) b.raise_ = true;
+          }
+          continue;
+        }
+        chain.push_back(pe.rel);
+        eager_load(session, pe, loaded[0], chain);
+        chain.pop_back();
+      }
+      continue;
+    }
+    run_eager(session, *mappers[e], loaded[e], opts, chain);
+  }
+}
+
+}  // namespace detail
+
+}  // namespace alchemy::orm
