@@ -52,6 +52,13 @@
 //   W4 orm_commit  per row: a new Session, add(), commit()
 //   W5 orm_flush   load every Customer, append " updated" to each description, commit()
 //   W5 orm_update_stmt  query<Customer>().update({{"description", description || ' updated'}})
+// Variants, relationship workload R1 (bench/r1.hpp: N users with 10 orders each,
+// every user loaded with its orders; the tables are created and filled outside
+// the timer when they do not hold exactly N users):
+//   R1 raw_driver  no alchemy: sqlite3.h / libpq, users then all orders ORDER BY id,
+//                  each order appended to its user's std::vector through a hash map
+//   R1 orm_selectin, orm_joined, orm_lazy  the ORM's relationship loaders
+//                  (bench/r1_orm.cpp)
 //   seed -         (untimed helper) recreate table customer with N rows, as the
 //                  anchors' raw programs do; used by the CTest smoke run
 #include <fmt/format.h>
@@ -68,6 +75,8 @@
 #include <string_view>
 #include <tuple>
 #include <vector>
+
+#include "r1.hpp"
 
 namespace {
 
@@ -180,6 +189,25 @@ int main(int argc, char** argv) {
   const long n = std::atol(argv[4]);
   using namespace alchemy;
   try {
+    if (workload == "R1") {
+      if (variant != "raw_driver" && variant.rfind("orm_", 0) != 0)
+        die("unknown workload/variant R1/" + variant +
+            " (R1 raw_driver, orm_selectin, orm_joined, orm_lazy)");
+      r1_prepare(backend, db, n);
+      R1Result r{};
+      if (variant == "raw_driver") {
+        r = r1_raw(backend, db, n);
+      } else {
+        auto engine = create_engine(url_for(backend, db));
+        engine.connect().close();  // the first connection is outside the timer
+        r = r1_orm(backend, engine, variant, n);
+      }
+      std::printf(
+          "RESULT impl=alchemy backend=%s workload=%s variant=%s n=%ld seconds=%.6f "
+          "cpu=%.6f check=%lld\n",
+          backend.c_str(), workload.c_str(), variant.c_str(), n, r.seconds, r.cpu, r.check);
+      return 0;
+    }
     auto engine = create_engine(url_for(backend, db));
     auto conn = engine.connect();
     long long check = 0;
@@ -465,14 +493,15 @@ int main(int argc, char** argv) {
       } else {
         die("unknown ORM workload/variant " + workload + "/" + variant +
             " (W1 orm_uow, orm_bulk_mappings; W2 orm_objects, orm_columns; W3 orm_get, "
-            "orm_select; W4 orm_commit; W5 orm_flush, orm_update_stmt)");
+            "orm_select; W4 orm_commit; W5 orm_flush, orm_update_stmt; R1 orm_selectin, "
+            "orm_joined, orm_lazy)");
       }
     } else {
       die("unknown workload/variant " + workload + "/" + variant +
           " (W1 core_executemany, core_executemany_list, core_text, core_text_list; W2 "
           "core_fetchall, core_fetchall_rows, core_text, core_text_stream; W3 core_reuse, "
           "core_reuse_autocommit, core_text, core_text_autocommit; W5 core_executemany, "
-          "core_executemany_list)");
+          "core_executemany_list; R1 raw_driver; ORM variants orm_*)");
     }
     std::printf(
         "RESULT impl=alchemy backend=%s workload=%s variant=%s n=%ld seconds=%.6f "

@@ -49,3 +49,10 @@ check 20 "$bench" sqlite W4 orm_commit 20 "$db"
 check 31890 "$bench" sqlite W5 orm_flush 1000 "$db"
 "$bench" sqlite seed - 1000 "$db" >/dev/null
 check 31890 "$bench" sqlite W5 orm_update_stmt 1000 "$db"
+# R1: 50 users x 10 orders (tables created and filled by the first run, reused
+# by the second). Users: sum(id + len(name)) = 1275 + 250 + 91; orders reached
+# through their users: sum(id + user_id + len(description) + amount)
+# = 125250 + 12750 + 4410 + 2750  -> 146776
+rm -f "$work/r1.db"
+check 146776 "$bench" sqlite R1 raw_driver 50 "$work/r1.db"
+check 146776 "$bench" sqlite R1 raw_driver 50 "$work/r1.db"

@@ -581,8 +581,21 @@ void rel_load(const RelationBase& r) {
     return;
   }
   std::vector<std::shared_ptr<void>> got;
-  s->owner->load_objects({p.target_}, p.lazy_stmt, params,
-                         [&got](std::shared_ptr<void>&& o) { got.push_back(std::move(o)); });
+  // Autoflush only for what the session can see cheaply (new, deleted and
+  // re-parented objects): a scan of every object for column edits per lazy
+  // load would make loops over collections quadratic.
+  const bool quiet = s->pending.empty() && s->to_delete.empty() && s->removed.empty() &&
+                     !s->rel_dirty;
+  const bool was = s->no_autoflush;
+  s->no_autoflush = s->no_autoflush || quiet;
+  try {
+    s->owner->load_objects({p.target_}, p.lazy_stmt, params,
+                           [&got](std::shared_ptr<void>&& o) { got.push_back(std::move(o)); });
+  } catch (...) {
+    s->no_autoflush = was;
+    throw;
+  }
+  s->no_autoflush = was;
   // A load (its autoflush) may have filled the member meanwhile: start afresh.
   std::vector<std::shared_ptr<void>> old;
   p.def.ops.take(mem, old);
@@ -624,6 +637,7 @@ void record_removal(const RelationshipProperty& p, InstanceState* owner,
 void rel_appended(RelationBase& r, const std::shared_ptr<void>& child) {
   const RelationshipProperty& p = prop_of(r);
   InstanceState* owner = r.owner_;
+  if (owner->session) owner->session->rel_dirty = true;
   if (const RelationshipProperty* rp = p.reverse_; rp && !rp->def.ops.uselist) {
     // The child's reference (e.g. order->user) now points at the owner.
     void* cm = rp->member(child.get());
@@ -651,6 +665,7 @@ void rel_appended(RelationBase& r, const std::shared_ptr<void>& child) {
 void rel_removed(RelationBase& r, const std::shared_ptr<void>& child) {
   const RelationshipProperty& p = prop_of(r);
   InstanceState* owner = r.owner_;
+  if (owner->session) owner->session->rel_dirty = true;
   if (const RelationshipProperty* rp = p.reverse_; rp && !rp->def.ops.uselist) {
     void* cm = rp->member(child.get());
     RelationBase& cb = rp->def.ops.base(cm);
@@ -663,6 +678,7 @@ void rel_assigned(RelationBase& r, const std::shared_ptr<void>& old,
                   const std::shared_ptr<void>& now) {
   const RelationshipProperty& p = prop_of(r);
   InstanceState* owner = r.owner_;
+  if (owner->session) owner->session->rel_dirty = true;
   std::shared_ptr<void> me = self_ptr(r);
   if (const RelationshipProperty* rp = p.reverse_) {
     if (old) {
@@ -1239,6 +1255,11 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
   for (auto& j : joined) jplans.emplace_back(s, j.rel->mapper(), j.idx);
   std::vector<std::vector<InstanceState*>> loaded(mappers.size());
   std::vector<std::vector<InstanceState*>> jloaded(joined.size());
+  // Which entities have eager work after the rows (none: their objects are not collected).
+  std::vector<std::uint8_t> wants(mappers.size(), 0);
+  for (std::size_t e = 0; e < mappers.size(); ++e)
+    wants[e] = (e == 0 && sel != nullptr) ? !first_plan.empty()
+                                          : !plan_eager(*mappers[e], opts, chain).empty();
   std::unordered_set<InstanceState*> emitted;
   const bool dedupe = mappers.size() == 1 && !joined.empty();
   for (const Row& row : r) {
@@ -1252,7 +1273,7 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
         first = st;
         first_obj = o;
       }
-      if (st) loaded[e].push_back(st);
+      if (st && wants[e]) loaded[e].push_back(st);
       if (!dedupe) sink(std::move(o));
     }
     if (first != nullptr) {
@@ -1279,11 +1300,20 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
     if (dedupe && first_obj && emitted.insert(first).second) sink(std::move(first_obj));
   }
   // Parents appear once per joined row: each once from here on.
-  for (auto& v : loaded) {
-    std::unordered_set<InstanceState*> once;
-    std::erase_if(v, [&](InstanceState* st) { return !once.insert(st).second; });
-  }
+  if (!joined.empty() || mappers.size() > 1)
+    for (auto& v : loaded) {
+      std::unordered_set<InstanceState*> once;
+      std::erase_if(v, [&](InstanceState* st) { return !once.insert(st).second; });
+    }
+  // The eager loads read what the statement above saw: no autoflush in between.
+  struct NoAutoflush {
+    SessionImpl& s;
+    bool was;
+    explicit NoAutoflush(SessionImpl& si) : s(si), was(si.no_autoflush) { s.no_autoflush = true; }
+    ~NoAutoflush() { s.no_autoflush = was; }
+  } quiet(s);
   for (std::size_t e = 0; e < mappers.size(); ++e) {
+    if (!wants[e]) continue;
     if (e == 0 && sel != nullptr) {
       for (const Eager& pe : first_plan) {
         if (pe.how == Lazy::joined && std::any_of(joined.begin(), joined.end(),

@@ -250,8 +250,11 @@ std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& 
     st->set_key(std::move(key));
     im.general.emplace(*st->key(), st);
   }
-  st->ref.watch(obj);
-  if (m.relationship_count() != 0) unload_relationships(st);
+  if (m.relationship_count() == 0) {
+    st->ref.watch(obj);
+  } else {
+    unload_relationships(st);  // instrument_node watched it already
+  }
   if (state) *state = st;
   return obj;
 }
@@ -362,6 +365,7 @@ void detail::attach(SessionImpl& s, InstanceState* st, std::shared_ptr<void> obj
   s.pending.push_back(st);
   if (st->mapper->relationship_count() != 0) {
     if (st->foreign) instrument_state(st);
+    s.rel_dirty = true;
     cascade_add(s, st);
   }
 }
@@ -499,7 +503,7 @@ void Session::flush() { impl_->flush(); }
 
 void Session::autoflush() {
   SessionImpl& s = *impl_;
-  if (s.options.autoflush && !s.flushing &&
+  if (s.options.autoflush && !s.flushing && !s.no_autoflush &&
       (!s.pending.empty() || !s.to_delete.empty() || !s.maps.empty()))
     s.flush();
 }

@@ -398,6 +398,10 @@ struct SessionImpl {
   /// A failed flush rolled the transaction back; its message, until rollback().
   std::optional<std::string> pending_rollback;
   bool flushing = false;
+  /// Autoflush is off (a lazy load with nothing structural to flush).
+  bool no_autoflush = false;
+  /// A relationship of an attached object changed since the last flush.
+  bool rel_dirty = false;
   /// Pending objects in add() order.
   std::vector<InstanceState*> pending;
   /// Objects marked for deletion, in delete_() order.

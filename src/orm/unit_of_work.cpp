@@ -306,9 +306,8 @@ void SessionImpl::flush() {
   // What to write, per mapper.
   std::map<std::pair<std::size_t, const Mapper*>, Work> work;
   auto work_for = [&](const Mapper* m) -> Work& { return work[{m->sort_order(), m}]; };
-  bool related = !removed.empty();
+  bool related = !removed.empty() || rel_dirty;
   for (InstanceState* st : pending) related = related || st->mapper->relationship_count() != 0;
-  for (auto& [m, im] : maps) related = related || (m->relationship_count() != 0 && im.size() != 0);
   // Cascades and foreign keys from relationships, before anything is decided.
   if (related) sync_relationships(*this, true);
   auto updates_of = [&](const Mapper* m, std::vector<Work::Upd>& out) {
@@ -511,6 +510,7 @@ void SessionImpl::flush() {
   pending.clear();
   to_delete.clear();
   if (related) relationships_flushed(*this);
+  rel_dirty = false;
   fire(SessionEvent::after_flush);
 }
 
