@@ -78,18 +78,14 @@
 
 #include "r1.hpp"
 
+#include "bench_util.hpp"
+
 namespace {
 
-// "prefix" followed by i: the same text as the anchors' snprintf, built in one
-// allocation (fmt::format's type-erased path was a sixth of W1 orm_uow).
-std::string label(std::string_view prefix, long i) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;
-  std::string s;
-  s.reserve(prefix.size() + static_cast<std::size_t>(end - digits));
-  s.append(prefix).append(digits, end);
-  return s;
-}
+using bench::cpu_seconds;
+using bench::label;
+using bench::Timer;
+
 
 struct Customer {
   std::int64_t id;
@@ -124,23 +120,6 @@ long long checksum(std::int64_t id, std::string_view name, std::string_view desc
   return id + static_cast<long long>(name.size() + description.size());
 }
 
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-class Timer {
- public:
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-  }
-  double cpu() const { return cpu_seconds() - cpu0_; }
-
- private:
-  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
-  double cpu0_ = cpu_seconds();
-};
 
 // W3's keys: Fisher-Yates over 1..rows driven by splitmix64(42), first n.
 std::vector<std::int64_t> w3_keys(std::int64_t rows, std::int64_t n) {

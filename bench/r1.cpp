@@ -19,38 +19,17 @@
 #include <libpq-fe.h>
 #endif
 
+#include "bench_util.hpp"
+
 namespace {
+
+using bench::cpu_seconds;
+using bench::label;
+using bench::Timer;
 
 constexpr long kOrdersPerUser = 10;
 
-// The same helpers as alchemy_bench.cpp: "prefix" followed by i, and a wall +
-// process-CPU timer.
-std::string label(std::string_view prefix, long i) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;
-  std::string s;
-  s.reserve(prefix.size() + static_cast<std::size_t>(end - digits));
-  s.append(prefix).append(digits, end);
-  return s;
-}
 
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-class Timer {
- public:
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-  }
-  double cpu() const { return cpu_seconds() - cpu0_; }
-
- private:
-  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
-  double cpu0_ = cpu_seconds();
-};
 
 [[noreturn]] void fail(const std::string& msg) { throw std::runtime_error("R1: " + msg); }
 

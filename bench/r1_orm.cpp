@@ -9,6 +9,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "bench_util.hpp"
 #include "r1.hpp"
 
 namespace {
@@ -46,15 +47,6 @@ void map_r1() {
   (void)reg;
 }
 
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-double cpu_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 }  // namespace
 
 R1Result r1_orm(const std::string& backend, alchemy::Engine& engine, const std::string& variant,
@@ -66,7 +58,7 @@ R1Result r1_orm(const std::string& backend, alchemy::Engine& engine, const std::
     throw std::runtime_error("unknown R1 variant " + variant +
                              " (orm_selectin, orm_joined, orm_lazy)");
   R1Result r{};
-  const double t0 = now(), c0 = cpu_now();
+  bench::Timer t;
   {
     orm::Session session(engine);
     auto stmt = orm::select<R1User>().order_by(orm::col(&R1User::id));
@@ -79,7 +71,7 @@ R1Result r1_orm(const std::string& backend, alchemy::Engine& engine, const std::
         r.check += r1_checksum_order(o->id, o->user_id, o->description, o->amount);
     }
   }  // the session closes (read transaction rolled back) and the objects go
-  r.seconds = now() - t0;
-  r.cpu = cpu_now() - c0;
+  r.seconds = t.seconds();
+  r.cpu = t.cpu();
   return r;
 }

@@ -616,14 +616,9 @@ std::shared_ptr<void> self_ptr(const RelationBase& r) { return r.owner_->ref.loc
 
 // Cascades `obj` into the owner's session (save-update).
 void cascade_into(const RelationshipProperty& p, InstanceState* owner,
-                  const std::shared_ptr<void>& obj, const RelationshipProperty& via) {
-  (void)via;
+                  const std::shared_ptr<void>& obj) {
   if (owner->session == nullptr || !p.save_update || !obj) return;
-  InstanceState* cs = p.def.ops.state_of(obj);
-  if (cs == nullptr) cs = foreign_state(obj, *p.target_, true);
-  if (cs->session == owner->session || cs->status == Status::deleted) return;
-  if (cs->session != nullptr) return;  // another session's object: flush reports nothing for it
-  attach(*owner->session, cs, obj);
+  attach_related(*owner->session, p, obj);
 }
 
 void record_removal(const RelationshipProperty& p, InstanceState* owner,
@@ -659,7 +654,7 @@ void rel_appended(RelationBase& r, const std::shared_ptr<void>& child) {
       cb.changed_ = true;
     }
   }
-  cascade_into(p, owner, child, p);
+  cascade_into(p, owner, child);
 }
 
 void rel_removed(RelationBase& r, const std::shared_ptr<void>& child) {
@@ -709,10 +704,19 @@ void rel_assigned(RelationBase& r, const std::shared_ptr<void>& old,
     }
   }
   if (old && p.direction_ == RelationshipDirection::one_to_many) record_removal(p, owner, old);
-  if (now) cascade_into(p, owner, now, p);
+  if (now) cascade_into(p, owner, now);
 }
 
 // ---- cascades on add, foreign keys at flush ---------------------------------------------------
+
+void attach_related(SessionImpl& s, const RelationshipProperty& p,
+                    const std::shared_ptr<void>& obj) {
+  InstanceState* cs = p.def.ops.state_of(obj);
+  if (cs == nullptr) cs = foreign_state(obj, *p.target_, true);
+  // Objects of this or another session stay where they are; deleted ones out.
+  if (cs->session != nullptr || cs->status == Status::deleted) return;
+  attach(s, cs, obj);
+}
 
 void cascade_add(SessionImpl& s, InstanceState* st) {
   const auto& rels = st->mapper->relationships();
@@ -722,11 +726,7 @@ void cascade_add(SessionImpl& s, InstanceState* st) {
     void* mem = r->member(st->obj());
     if (!r->def.ops.base(mem).loaded_) continue;
     for (std::size_t i = 0; i < r->def.ops.size(mem); ++i) {
-      std::shared_ptr<void> child = *r->def.ops.item(mem, i, tmp);
-      InstanceState* cs = r->def.ops.state_of(child);
-      if (cs == nullptr) cs = foreign_state(child, *r->target_, true);
-      if (cs->session == &s || cs->session != nullptr || cs->status == Status::deleted) continue;
-      attach(s, cs, child);
+      attach_related(s, *r, *r->def.ops.item(mem, i, tmp));
     }
   }
 }
@@ -802,21 +802,13 @@ void sync_relationships(SessionImpl& s, bool final_pass) {
           continue;
         }
         std::shared_ptr<void> target = *r->def.ops.item(mem, 0, tmp);
-        if (r->save_update) {
-          InstanceState* ts = r->def.ops.state_of(target);
-          if (ts == nullptr) ts = foreign_state(target, *r->target_, true);
-          if (ts->session == nullptr && ts->status != Status::deleted) attach(s, ts, target);
-        }
+        if (r->save_update) attach_related(s, *r, target);
         copy_key(*r->target_, target.get(), *st->mapper, st->obj(), r->pairs, false);
         continue;
       }
       for (std::size_t i = 0; i < n; ++i) {
         std::shared_ptr<void> child = *r->def.ops.item(mem, i, tmp);
-        if (r->save_update) {
-          InstanceState* cs = r->def.ops.state_of(child);
-          if (cs == nullptr) cs = foreign_state(child, *r->target_, true);
-          if (cs->session == nullptr && cs->status != Status::deleted) attach(s, cs, child);
-        }
+        if (r->save_update) attach_related(s, *r, child);
         copy_key(*st->mapper, st->obj(), *r->target_, child.get(), r->pairs, true);
       }
     }

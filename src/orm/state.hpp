@@ -472,6 +472,9 @@ void expire_relationships(InstanceState* st, bool all) noexcept;
 void unload_relationships(InstanceState* st) noexcept;
 /// Runs the cycle collector when the tracked objects doubled since its last run.
 void maybe_collect() noexcept;
+/// save-update cascade of one related object into `s` (no-op when it is in a session).
+void attach_related(SessionImpl& s, const RelationshipProperty& p,
+                    const std::shared_ptr<void>& obj);
 /// save-update cascade from `st` (just added): related objects join the session.
 void cascade_add(SessionImpl& s, InstanceState* st);
 /// Makes `obj` (state `st`) pending or persistent in `s` (Session::add's work).
