@@ -309,9 +309,12 @@ struct Tracker {
   std::size_t after_last_run = 0;
 };
 
+extern thread_local bool t_tracker_gone;
+
 struct TrackerHolder {
   Tracker* t = new Tracker();
   ~TrackerHolder() {
+    t_tracker_gone = true;
     bool empty;
     {
       std::lock_guard lock(t->mu);
@@ -335,13 +338,20 @@ struct TrackerHolder {
   }
 };
 
-Tracker& my_tracker() {
+// Set once the thread's tracker is gone (thread exit): sessions destroyed
+// after it (a thread_local Session) neither track nor collect.
+thread_local bool t_tracker_gone = false;
+
+Tracker* my_tracker() {
+  if (t_tracker_gone) return nullptr;
   thread_local TrackerHolder h;
-  return *h.t;
+  return h.t;
 }
 
 void track(InstanceState* st) {
-  Tracker& t = my_tracker();
+  Tracker* tp = my_tracker();
+  if (tp == nullptr) return;  // thread exit: not collected
+  Tracker& t = *tp;
   std::lock_guard lock(t.mu);
   gc_tracker_slot(st) = &t;
   gc_index_slot(st) = t.states.size();
@@ -423,7 +433,9 @@ void expire_relationships(InstanceState* st, bool all) noexcept {
 
 std::size_t collect() {
   using namespace detail;
-  Tracker& t = my_tracker();
+  Tracker* tp = my_tracker();
+  if (tp == nullptr) return 0;
+  Tracker& t = *tp;
   std::vector<std::shared_ptr<void>> graveyard;
   {
     std::lock_guard lock(t.mu);
@@ -488,7 +500,9 @@ std::size_t collect() {
 }
 
 void detail::maybe_collect() noexcept {
-  Tracker& t = my_tracker();
+  Tracker* tp = my_tracker();
+  if (tp == nullptr) return;
+  Tracker& t = *tp;
   {
     std::lock_guard lock(t.mu);
     if (t.states.size() < 4096 || t.states.size() < 2 * t.after_last_run) return;
@@ -617,7 +631,7 @@ std::shared_ptr<void> self_ptr(const RelationBase& r) { return r.owner_->ref.loc
 // Cascades `obj` into the owner's session (save-update).
 void cascade_into(const RelationshipProperty& p, InstanceState* owner,
                   const std::shared_ptr<void>& obj) {
-  if (owner->session == nullptr || !p.save_update || !obj) return;
+  if (owner->session == nullptr || !p.save_update || p.def.options.viewonly || !obj) return;
   attach_related(*owner->session, p, obj);
 }
 
