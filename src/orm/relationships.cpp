@@ -363,11 +363,8 @@ void member_states(const RelationshipProperty& p, const void* obj,
                    std::vector<InstanceState*>& out) {
   const void* mem = p.member(obj);
   const std::size_t n = p.def.ops.size(mem);
-  std::shared_ptr<void> tmp;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::shared_ptr<void>* o = p.def.ops.item(mem, i, tmp);
-    if (InstanceState* cs = p.def.ops.state_of(*o)) out.push_back(cs);
-  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (InstanceState* cs = p.def.ops.state_at(mem, i)) out.push_back(cs);
 }
 
 }  // namespace
@@ -643,10 +640,16 @@ void record_removal(const RelationshipProperty& p, InstanceState* owner,
 
 }  // namespace
 
+// The relationship an event is about; its owner's session (if any) now has
+// relationship changes to flush.
+static const RelationshipProperty& touched(RelationBase& r) {
+  if (SessionImpl* s = r.owner_->session) s->rel_dirty = true;
+  return prop_of(r);
+}
+
 void rel_appended(RelationBase& r, const std::shared_ptr<void>& child) {
-  const RelationshipProperty& p = prop_of(r);
+  const RelationshipProperty& p = touched(r);
   InstanceState* owner = r.owner_;
-  if (owner->session) owner->session->rel_dirty = true;
   if (const RelationshipProperty* rp = p.reverse_; rp && !rp->def.ops.uselist) {
     // The child's reference (e.g. order->user) now points at the owner.
     void* cm = rp->member(child.get());
@@ -672,9 +675,8 @@ void rel_appended(RelationBase& r, const std::shared_ptr<void>& child) {
 }
 
 void rel_removed(RelationBase& r, const std::shared_ptr<void>& child) {
-  const RelationshipProperty& p = prop_of(r);
+  const RelationshipProperty& p = touched(r);
   InstanceState* owner = r.owner_;
-  if (owner->session) owner->session->rel_dirty = true;
   if (const RelationshipProperty* rp = p.reverse_; rp && !rp->def.ops.uselist) {
     void* cm = rp->member(child.get());
     RelationBase& cb = rp->def.ops.base(cm);
@@ -685,9 +687,8 @@ void rel_removed(RelationBase& r, const std::shared_ptr<void>& child) {
 
 void rel_assigned(RelationBase& r, const std::shared_ptr<void>& old,
                   const std::shared_ptr<void>& now) {
-  const RelationshipProperty& p = prop_of(r);
+  const RelationshipProperty& p = touched(r);
   InstanceState* owner = r.owner_;
-  if (owner->session) owner->session->rel_dirty = true;
   std::shared_ptr<void> me = self_ptr(r);
   if (const RelationshipProperty* rp = p.reverse_) {
     if (old) {
@@ -770,16 +771,14 @@ void null_key(const Mapper& m, void* obj, const RelationshipProperty& p, bool ta
   for (auto [pa, tb] : p.pairs) {
     const auto& a = m.attributes()[target_side ? tb : pa];
     if (a.primary_key) continue;  // a key column cannot be nulled: leave it
-    if (!a.ops.optional_member && !a.column.nullable())
+    // NULL needs a nullable column and a member that can hold it (std::optional).
+    if (!a.ops.optional_member || !a.column.nullable())
       throw FlushError(fmt::format(
-          "Dependency rule tried to blank-out primary key or NOT NULL column '{}' of {} removed "
-          "from '{}'; use cascade \"all, delete-orphan\" to delete such objects, or make the "
-          "column nullable",
+          "Dependency rule tried to blank-out NOT NULL column '{}' of {} removed from '{}'; use "
+          "cascade \"all, delete-orphan\" to delete such objects, or make the column nullable "
+          "(and the member a std::optional)",
           a.key, m.class_name(), p.name()));
-    if (a.ops.optional_member)
-      a.ops.set(obj, Value());
-    else
-      a.ops.set(obj, Value());
+    a.ops.set(obj, Value());
   }
 }
 
@@ -865,17 +864,16 @@ std::vector<std::vector<InstanceState*>> insert_levels(const Mapper& m,
   for (const auto& r : m.relationships())
     if (&r->mapper() == &m && !r->def.options.viewonly) self_rels.push_back(r.get());
   if (self_rels.empty() || states.size() < 2) return {states};
-  // parent_of[i]: the rows that must be inserted before row i.
+  // before[i]: the rows that must be inserted before row i.
   std::unordered_map<const InstanceState*, std::size_t> pos;
   for (std::size_t i = 0; i < states.size(); ++i) pos[states[i]] = i;
   std::vector<std::vector<std::size_t>> before(states.size());
-  std::shared_ptr<void> tmp;
   for (std::size_t i = 0; i < states.size(); ++i) {
     for (const RelationshipProperty* r : self_rels) {
       const void* mem = r->member(states[i]->obj());
       if (!r->def.ops.base(const_cast<void*>(mem)).loaded_) continue;
       for (std::size_t k = 0, n = r->def.ops.size(mem); k < n; ++k) {
-        InstanceState* o = r->def.ops.state_of(*r->def.ops.item(mem, k, tmp));
+        InstanceState* o = r->def.ops.state_at(mem, k);
         auto f = o ? pos.find(o) : pos.end();
         if (f == pos.end() || f->second == i) continue;
         if (r->direction_ == RelationshipDirection::one_to_many)
@@ -987,55 +985,40 @@ std::vector<Eager> plan_eager(const Mapper& m, const std::vector<LoaderOption>& 
     for (const auto& o : opts) {
       if (o.path.empty()) continue;
       if (resolve_step(o.path.front(), m) != r.get()) continue;
-      if (o.path.size() == 1) {
-        e.how = o.path.front().how;
-        explicit_how = true;
-      } else {
+      // The step's strategy applies to this relationship (the last option
+      // naming it wins); the rest of the path to the objects it loads.
+      e.how = o.path.front().how;
+      explicit_how = true;
+      if (o.path.size() > 1) {
         LoaderOption rest;
         rest.path.assign(o.path.begin() + 1, o.path.end());
         e.sub.push_back(std::move(rest));
-        if (!explicit_how && e.how != Lazy::joined && e.how != Lazy::selectin) {
-          // A deeper option on a lazy relationship: the path itself loads as
-          // its first step says.
-          e.how = o.path.front().how;
-        }
-        if (o.path.front().how == Lazy::joined || o.path.front().how == Lazy::selectin)
-          e.how = o.path.front().how;
       }
     }
     if (!explicit_how && e.sub.empty() && std::find(chain.begin(), chain.end(), r.get()) != chain.end())
       continue;  // a default eager strategy met itself again (self-referential)
-    if (e.how == Lazy::joined || e.how == Lazy::selectin || e.how == Lazy::noload ||
-        e.how == Lazy::raise || !e.sub.empty() || explicit_how)
+    if (e.how == Lazy::joined || e.how == Lazy::selectin || explicit_how)
       out.push_back(std::move(e));
   }
   return out;
 }
 
-void set_strategy_marks(const Eager& e, InstanceState* st) {
-  // noload / raise as query options act on the loaded objects' members.
-  void* mem = e.rel->member(st->obj());
-  RelationBase& b = e.rel->def.ops.base(mem);
-  if (b.loaded_) return;
-  if (e.how == Lazy::noload) b.loaded_ = true;
-}
-
 void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& parents,
                 std::vector<const RelationshipProperty*>& chain);
 
-void run_eager(Session& session, const Mapper& m, std::vector<InstanceState*>& objs,
-               const std::vector<LoaderOption>& opts,
-               std::vector<const RelationshipProperty*>& chain) {
-  if (objs.empty() || m.relationship_count() == 0) return;
-  for (const Eager& e : plan_eager(m, opts, chain)) {
-    if (e.how == Lazy::noload) {
-      for (InstanceState* st : objs) set_strategy_marks(e, st);
-      continue;
-    }
-    if (e.how == Lazy::raise) {
+// Applies a plan to objects just loaded: noload / raise marks, eager loads.
+void run_plan(Session& session, std::vector<InstanceState*>& objs, const std::vector<Eager>& plan,
+              std::vector<const RelationshipProperty*>& chain) {
+  if (objs.empty()) return;
+  for (const Eager& e : plan) {
+    if (e.how == Lazy::noload || e.how == Lazy::raise) {
       for (InstanceState* st : objs) {
         RelationBase& b = e.rel->def.ops.base(e.rel->member(st->obj()));
-        if (!b.loaded_) b.raise_ = true;
+        if (b.loaded_) continue;
+        if (e.how == Lazy::noload)
+          b.loaded_ = true;
+        else
+          b.raise_ = true;
       }
       continue;
     }
@@ -1043,6 +1026,13 @@ void run_eager(Session& session, const Mapper& m, std::vector<InstanceState*>& o
     eager_load(session, e, objs, chain);
     chain.pop_back();
   }
+}
+
+void run_eager(Session& session, const Mapper& m, std::vector<InstanceState*>& objs,
+               const std::vector<LoaderOption>& opts,
+               std::vector<const RelationshipProperty*>& chain) {
+  if (objs.empty() || m.relationship_count() == 0) return;
+  run_plan(session, objs, plan_eager(m, opts, chain), chain);
 }
 
 // Objects loaded by a query whose members are to load as selectin.
@@ -1057,12 +1047,10 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
     (b.loaded_ ? already : todo).push_back(st);
   }
   std::vector<InstanceState*> children;
-  std::shared_ptr<void> tmp;
   auto note_children = [&](InstanceState* st) {
     const void* mem = p.member(st->obj());
     for (std::size_t i = 0, n = p.def.ops.size(mem); i < n; ++i)
-      if (InstanceState* cs = p.def.ops.state_of(*p.def.ops.item(mem, i, tmp)))
-        children.push_back(cs);
+      if (InstanceState* cs = p.def.ops.state_at(mem, i)) children.push_back(cs);
   };
   if (!todo.empty()) {
     if (e.how != Lazy::selectin && e.how != Lazy::joined) {
@@ -1261,11 +1249,10 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
   for (auto& j : joined) jplans.emplace_back(s, j.rel->mapper(), j.idx);
   std::vector<std::vector<InstanceState*>> loaded(mappers.size());
   std::vector<std::vector<InstanceState*>> jloaded(joined.size());
-  // Which entities have eager work after the rows (none: their objects are not collected).
-  std::vector<std::uint8_t> wants(mappers.size(), 0);
+  // What each entity loads after the rows (nothing: its objects are not collected).
+  std::vector<std::vector<Eager>> eplans(mappers.size());
   for (std::size_t e = 0; e < mappers.size(); ++e)
-    wants[e] = (e == 0 && sel != nullptr) ? !first_plan.empty()
-                                          : !plan_eager(*mappers[e], opts, chain).empty();
+    eplans[e] = (e == 0 && sel != nullptr) ? first_plan : plan_eager(*mappers[e], opts, chain);
   std::unordered_set<InstanceState*> emitted;
   const bool dedupe = mappers.size() == 1 && !joined.empty();
   for (const Row& row : r) {
@@ -1279,7 +1266,7 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
         first = st;
         first_obj = o;
       }
-      if (st && wants[e]) loaded[e].push_back(st);
+      if (st && !eplans[e].empty()) loaded[e].push_back(st);
       if (!dedupe) sink(std::move(o));
     }
     if (first != nullptr) {
@@ -1319,40 +1306,23 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
     ~NoAutoflush() { s.no_autoflush = was; }
   } quiet(s);
   for (std::size_t e = 0; e < mappers.size(); ++e) {
-    if (!wants[e]) continue;
-    if (e == 0 && sel != nullptr) {
-      for (const Eager& pe : first_plan) {
-        if (pe.how == Lazy::joined && std::any_of(joined.begin(), joined.end(),
-                                                   [&](const Joined& j) { return j.rel == pe.rel; })) {
-          // Loaded by the join: deeper options continue from its children.
-          std::vector<InstanceState*> kids;
-          for (std::size_t k = 0; k < joined.size(); ++k)
-            if (joined[k].rel == pe.rel) kids = jloaded[k];
-          std::unordered_set<InstanceState*> once;
-          std::erase_if(kids, [&](InstanceState* st) { return !once.insert(st).second; });
-          chain.push_back(pe.rel);
-          run_eager(session, pe.rel->mapper(), kids, pe.sub, chain);
-          chain.pop_back();
-          continue;
-        }
-        if (pe.how == Lazy::noload) {
-          for (InstanceState* st : loaded[0]) set_strategy_marks(pe, st);
-          continue;
-        }
-        if (pe.how == Lazy::raise) {
-          for (InstanceState* st : loaded[0]) {
-            RelationBase& b = pe.rel->def.ops.base(pe.rel->member(st->obj()));
-            if (!b.loaded_) b.raise_ = true;
-          }
-          continue;
-        }
-        chain.push_back(pe.rel);
-        eager_load(session, pe, loaded[0], chain);
-        chain.pop_back();
+    std::vector<Eager> rest;
+    for (const Eager& pe : eplans[e]) {
+      auto j = std::find_if(joined.begin(), joined.end(),
+                            [&](const Joined& x) { return e == 0 && x.rel == pe.rel; });
+      if (j == joined.end()) {
+        rest.push_back(pe);
+        continue;
       }
-      continue;
+      // Loaded by the join: deeper options continue from its children.
+      std::vector<InstanceState*> kids = jloaded[static_cast<std::size_t>(j - joined.begin())];
+      std::unordered_set<InstanceState*> once;
+      std::erase_if(kids, [&](InstanceState* st) { return !once.insert(st).second; });
+      chain.push_back(pe.rel);
+      run_eager(session, pe.rel->mapper(), kids, pe.sub, chain);
+      chain.pop_back();
     }
-    run_eager(session, *mappers[e], loaded[e], opts, chain);
+    run_plan(session, loaded[e], rest, chain);
   }
 }
 

@@ -61,7 +61,7 @@ std::shared_ptr<void> SessionImpl::detach(InstanceState* st) noexcept {
   st->status = st->has_identity ? Status::detached : Status::transient;
   // A weak reference stays: the object still finds its own shared_ptr
   // (back_populates) and the cycle collector its reference count.
-  return st->ref.weaken();
+  return st->ref.unpin();
 }
 
 void SessionImpl::released(InstanceState* st) noexcept {

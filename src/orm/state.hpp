@@ -67,12 +67,6 @@ class ObjRef {
     ::new (&w_) std::weak_ptr<void>(strong);
     return strong;
   }
-  /// Keeps only a weak reference; returns the strong one, if it was, for the
-  /// caller to drop last (a detached object still finds itself through it).
-  [[nodiscard]] std::shared_ptr<void> weaken() noexcept {
-    if (pinned_) return unpin();
-    return nullptr;
-  }
   /// Drops the reference; returns it (strong, if it was) for the caller to drop last.
   [[nodiscard]] std::shared_ptr<void> release() noexcept {
     std::shared_ptr<void> strong = take();

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <alchemy/orm.hpp>
+#include <string>
+#include <vector>
 
 #include "support/backends.hpp"
 
@@ -23,9 +25,17 @@ class OrmBackendTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     if (!GetParam().url.empty()) registry().metadata.drop_all(engine_);
   }
+  /// Records every statement the engine sends into log_ (engine events).
+  void record_statements() {
+    event::listen(engine_, event::before_cursor_execute,
+                  [this](Connection&, const CursorExecuteContext& ctx) {
+                    log_.emplace_back(ctx.statement);
+                  });
+  }
   /// Whether SetUp skipped or failed (derived SetUps stop then).
   bool not_ready() const { return IsSkipped() || HasFatalFailure(); }
   Engine engine_{nullptr};
+  std::vector<std::string> log_;
 };
 
 }  // namespace alchemy::testing

@@ -129,10 +129,7 @@ class RelationshipTest : public OrmBackendTest {
   void SetUp() override {
     OrmBackendTest::SetUp();
     if (not_ready()) return;
-    event::listen(engine_, event::before_cursor_execute,
-                  [this](Connection&, const CursorExecuteContext& ctx) {
-                    log_.emplace_back(ctx.statement);
-                  });
+    record_statements();
   }
   std::size_t selects() const {
     std::size_t n = 0;
@@ -161,7 +158,6 @@ class RelationshipTest : public OrmBackendTest {
     s.commit();
     log_.clear();
   }
-  std::vector<std::string> log_;
 };
 
 TEST_P(RelationshipTest, back_populates_keeps_both_sides_in_step) {

@@ -89,10 +89,7 @@ class SessionTest : public OrmBackendTest {
   void SetUp() override {
     OrmBackendTest::SetUp();
     if (not_ready()) return;
-    event::listen(engine_, event::before_cursor_execute,
-                  [this](Connection&, const CursorExecuteContext& ctx) {
-                    log_.emplace_back(ctx.statement);
-                  });
+    record_statements();
   }
   std::vector<std::string> statements_like(std::string_view prefix) const {
     std::vector<std::string> out;
@@ -104,7 +101,6 @@ class SessionTest : public OrmBackendTest {
     auto conn = engine_.connect();
     return conn.execute(text("SELECT count(*) FROM " + std::string(table))).scalar<std::int64_t>();
   }
-  std::vector<std::string> log_;
 };
 
 TEST_P(SessionTest, states_follow_the_lifecycle) {

@@ -697,8 +697,8 @@ class ALCHEMY_EXPORT registry {
   /// when an object is added and at flush for changed members, before any SQL.
   template <auto M, class F>
   void validates(F fn) {
-    using C = typename member_class<decltype(M)>::type;
-    using V = typename member_class<decltype(M)>::value;
+    using C = typename detail::member_traits<decltype(M)>::cls;
+    using V = typename detail::member_traits<decltype(M)>::value;
     static_assert(std::is_invocable_r_v<V, F&, const V&>,
                   "alchemy: a validator takes the member's value and returns the value to store");
     const Mapper& m = mapper_of<C>();
@@ -746,13 +746,6 @@ class ALCHEMY_EXPORT registry {
       items.emplace_back(item);
     }
   }
-  template <class P>
-  struct member_class;
-  template <class C, class V>
-  struct member_class<V C::*> {
-    using type = C;
-    using value = V;
-  };
   void add_validator(const Mapper& m, std::vector<std::string> keys,
                      std::function<Value(std::string_view, const Value&, const void*)> fn);
   const Mapper& map_impl(detail::ClassOps cls, std::string tablename,
@@ -810,12 +803,24 @@ template <class T, class C, class V>
 std::ptrdiff_t rel_member_offset(V C::*m) {
   return member_offset<T>(m);
 }
-template <class T, auto M>
-InstanceState* RelAttr<T, M>::state_of(const std::shared_ptr<void>& o) {
+/// The state of an object held by `o` (a shared_ptr to Target or to void).
+template <class Target, class P>
+InstanceState* state_of_ptr(const P& o) {
   if (!o) return nullptr;
   if (std::get_deleter<NodeDeleter<Target>>(o)) return node_state(o.get());
   const Mapper* m = mapper_slot<Target>;
   return m ? foreign_state(o, *m, false) : nullptr;
+}
+template <class T, auto M>
+InstanceState* RelAttr<T, M>::state_of(const std::shared_ptr<void>& o) {
+  return state_of_ptr<Target>(o);
+}
+template <class T, auto M>
+InstanceState* RelAttr<T, M>::state_at(const void* p, std::size_t i) {
+  if constexpr (many)
+    return state_of_ptr<Target>(cmem(p).items_[i]);
+  else
+    return state_of_ptr<Target>(cmem(p).value_);
 }
 }  // namespace detail
 

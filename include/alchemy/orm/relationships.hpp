@@ -110,6 +110,9 @@ struct RelOps {
   void (*take)(void* member, std::vector<std::shared_ptr<void>>& out);
   /// The ORM state of a referenced object, when it has one.
   InstanceState* (*state_of)(const std::shared_ptr<void>& obj);
+  /// The state of the i-th referenced object (state_of without copying the
+  /// shared_ptr: the cycle collector and loaders walk every edge).
+  InstanceState* (*state_at)(const void* member, std::size_t i);
   bool uselist;
   const Mapper* (*target)();
 };
@@ -377,8 +380,9 @@ struct RelAttr {
     }
   }
   static InstanceState* state_of(const std::shared_ptr<void>& o);  // mapping.hpp
-  static constexpr RelOps ops{&base, &size, &item, &push, &erase, &take, &state_of, many,
-                              &rel_target_mapper<Target>};
+  static InstanceState* state_at(const void* p, std::size_t i);    // mapping.hpp
+  static constexpr RelOps ops{&base,     &size,     &item, &push, &erase, &take,
+                              &state_of, &state_at, many,  &rel_target_mapper<Target>};
 };
 
 /// One relationship, type-erased: what registry::map() hands the core.
@@ -578,7 +582,8 @@ LoaderOption raiseload(std::string key) {
 /// each other alive through relationship members (a user and its orders, both
 /// pointing at each other) are released. It also runs by itself when sessions
 /// close or commit and as the number of objects with relationships grows.
-/// Returns how many objects it released.
+/// It examines the objects created or loaded on the calling thread. Returns
+/// how many relationship references it dropped (0: nothing was garbage).
 ALCHEMY_EXPORT std::size_t collect();
 
 }  // namespace alchemy::orm

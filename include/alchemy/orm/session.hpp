@@ -340,7 +340,7 @@ class ALCHEMY_EXPORT Session {
     return {std::static_pointer_cast<T>(std::move(row[I]))...};
   }
   template <class P>
-  static const Mapper* mapper_for(const P& obj) {
+  static const Mapper* mapper_for(const P&) {
     using T = typename P::element_type;
     return &mapper_of<T>();
   }
