@@ -472,11 +472,40 @@ const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
   Table table(std::move(tablename), metadata, std::move(all));
   auto m = std::make_unique<Mapper>(*this, std::move(cls), table, std::move(cols),
                                     std::move(rels));
-  const Mapper& ref = *m;
+  Mapper& ref = *m;
   {
     std::lock_guard lock(configure_mu_);
     mappers_.push_back(std::move(m));
     configured_ = false;  // relationships may point at this class now
+  }
+  // backref(): the reverse relationships, on the related class now or once it is mapped.
+  for (std::size_t i = 0; i < ref.rels_.size(); ++i) {
+    auto spec = ref.rels_[i]->def.options.backref;
+    if (!spec) continue;
+    detail::MappedRelationship back = spec->rel;
+    back.options.back_populates = ref.rels_[i]->def.key;
+    if (ref.rels_[i]->def.options.back_populates.empty())
+      ref.rels_[i]->def.options.back_populates = back.key;
+    if (!back.options.secondary && back.options.secondary_name.empty()) {
+      back.options.secondary = ref.rels_[i]->def.options.secondary;
+      back.options.secondary_name = ref.rels_[i]->def.options.secondary_name;
+    }
+    Mapper* target = nullptr;
+    if (spec->slot == ref.class_.slot) target = &ref;
+    for (auto& mp : mappers_)
+      if (mp->class_.slot == spec->slot) target = mp.get();
+    if (target != nullptr)
+      add_relationship(*target, std::move(back));
+    else
+      pending_backrefs_.emplace_back(spec->slot, std::move(back));
+  }
+  for (auto it = pending_backrefs_.begin(); it != pending_backrefs_.end();) {
+    if (it->first != ref.class_.slot) {
+      ++it;
+      continue;
+    }
+    add_relationship(ref, std::move(it->second));
+    it = pending_backrefs_.erase(it);
   }
   // Dependency order: the position of each table in metadata.sorted_tables().
   const auto sorted = metadata.sorted_tables();
@@ -484,6 +513,18 @@ const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
     for (std::size_t i = 0; i < sorted.size(); ++i)
       if (sorted[i].node() == mp->table_.node()) mp->sort_order_ = i;
   return ref;
+}
+
+void registry::add_relationship(Mapper& m, detail::MappedRelationship r) {
+  for (const auto& e : m.rels_)
+    if (e->def.key == r.key)
+      throw ArgumentError(fmt::format(
+          "backref '{}': class '{}' already has a relationship '{}'; use back_populates on both "
+          "sides instead",
+          r.key, m.class_name(), r.key));
+  std::lock_guard lock(configure_mu_);
+  m.rels_.push_back(std::make_unique<RelationshipProperty>(m, m.rels_.size(), std::move(r)));
+  configured_ = false;
 }
 
 void registry::add_validator(const Mapper& m, std::vector<std::string> keys,

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <tuple>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -128,6 +130,107 @@ void parse_cascade(RelationshipProperty& p) {
   }
 }
 
+using alchemy::detail::BinaryNode;
+using alchemy::detail::ClauseListNode;
+using alchemy::detail::NodeKind;
+using alchemy::detail::Op;
+
+// Splits a join condition into equalities between two columns and the rest.
+void split_join(const NodeRef& n, std::vector<std::pair<const ColumnNode*, const ColumnNode*>>& eqs,
+                std::vector<ColumnElement>& rest) {
+  if (n == nullptr) return;
+  if (n->kind == NodeKind::clause_list) {
+    const auto& cl = static_cast<const ClauseListNode&>(*n);
+    if (cl.op == Op::and_) {
+      for (const auto& c : cl.clauses) split_join(c, eqs, rest);
+      return;
+    }
+  }
+  if (n->kind == NodeKind::binary) {
+    const auto& b = static_cast<const BinaryNode&>(*n);
+    if (b.op == Op::and_) {
+      split_join(b.left, eqs, rest);
+      split_join(b.right, eqs, rest);
+      return;
+    }
+    if (b.op == Op::eq && b.left && b.right && b.left->kind == NodeKind::column &&
+        b.right->kind == NodeKind::column) {
+      eqs.emplace_back(static_cast<const ColumnNode*>(b.left.get()),
+                       static_cast<const ColumnNode*>(b.right.get()));
+      return;
+    }
+  }
+  rest.emplace_back(n);
+}
+
+// The column handle (keeping its table alive) of a column node.
+ColumnElement column_of(const ColumnNode* c) { return ColumnElement(c->table->column_ref(c)); }
+
+// The pairs (attribute of `m`, column of `sec`) of a join between m's table and `sec`:
+// from `join` when given, else from the foreign keys of `sec` to m's table.
+std::vector<std::pair<std::size_t, ColumnElement>> secondary_pairs(
+    const Mapper& m, const TableNode& sec, const std::function<ColumnElement()>& join,
+    const char* which, const std::string& rel, std::vector<ColumnElement>& criteria) {
+  std::vector<std::pair<std::size_t, ColumnElement>> out;
+  const TableNode& mt = m.table().impl();
+  if (join) {
+    std::vector<std::pair<const ColumnNode*, const ColumnNode*>> eqs;
+    split_join(join().node(), eqs, criteria);
+    for (auto [a, b] : eqs) {
+      if (a->table == &sec && b->table == &mt) std::swap(a, b);
+      if (a->table != &mt || b->table != &sec)
+        throw ArgumentError(fmt::format(
+            "relationship {}: {} must compare columns of '{}' with columns of '{}' (found "
+            "{}.{} = {}.{})",
+            rel, which, mt.name, sec.name, a->table ? a->table->name : "?", a->name,
+            b->table ? b->table->name : "?", b->name));
+      out.emplace_back(attr_index(m, a, rel), column_of(b));
+    }
+    if (out.empty())
+      throw ArgumentError(fmt::format(
+          "relationship {}: {} has no equality between columns of '{}' and '{}'", rel, which,
+          mt.name, sec.name));
+    return out;
+  }
+  auto paths = fk_paths(sec, mt, {});
+  if (paths.empty())
+    throw NoForeignKeysError(fmt::format(
+        "Could not determine join condition between parent/child tables on relationship {} - "
+        "the association table '{}' has no foreign key to '{}'. Add one, or give {}",
+        rel, sec.name, mt.name, which));
+  if (paths.size() > 1)
+    throw AmbiguousForeignKeysError(fmt::format(
+        "Could not determine join condition on relationship {}: the association table '{}' "
+        "has {} foreign keys to '{}'; give primaryjoin and secondaryjoin",
+        rel, sec.name, paths.size(), mt.name));
+  for (std::size_t k = 0; k < paths[0].local.size(); ++k)
+    out.emplace_back(attr_index(m, paths[0].remote[k], rel), column_of(paths[0].local[k]));
+  return out;
+}
+
+void configure_secondary(RelationshipProperty& p, const Mapper& parent, const Mapper& target,
+                         const std::string& rel) {
+  const auto& o = p.def.options;
+  std::optional<Table> sec = o.secondary;
+  if (!sec) {
+    auto tables = parent.registry().metadata.tables();
+    auto f = tables.find(o.secondary_name);
+    if (f == tables.end())
+      throw InvalidRequestError(fmt::format(
+          "relationship {}: secondary table '{}' is not in the registry's metadata; define it "
+          "with Table(\"{}\", Base.metadata, ...) or pass the Table itself",
+          rel, o.secondary_name, o.secondary_name));
+    sec = f->second;
+  }
+  const TableNode& st = sec->impl();
+  p.criteria.clear();
+  p.sec_local = secondary_pairs(parent, st, o.primaryjoin, "primaryjoin", rel, p.criteria);
+  p.sec_remote = secondary_pairs(target, st, o.secondaryjoin, "secondaryjoin", rel, p.criteria);
+  p.secondary = sec;
+  p.pairs.clear();
+  p.direction_ = RelationshipDirection::many_to_many;
+}
+
 void configure_one(RelationshipProperty& p) {
   const Mapper& parent = *p.parent_;
   const std::string rel = p.name();
@@ -145,61 +248,115 @@ void configure_one(RelationshipProperty& p) {
   std::vector<const ColumnNode*> only;
   if (p.def.options.foreign_keys)
     only = column_nodes(p.def.options.foreign_keys(), "foreign_keys", rel);
-  auto a = fk_paths(tt, pt, only);  // target -> parent: one-to-many
-  auto b = fk_paths(pt, tt, only);  // parent -> target: many-to-one
   const bool self = &pt == &tt;
   FkPath path;
-  RelationshipDirection dir;
-  if (self) {
-    if (a.empty())
-      throw NoForeignKeysError(fmt::format(
-          "Could not determine join condition on relationship {}: table '{}' has no foreign key "
-          "to itself; add one, or give foreign_keys",
-          rel, pt.name));
-    if (a.size() > 1)
-      throw AmbiguousForeignKeysError(fmt::format(
-          "Could not determine join condition on relationship {}: table '{}' has {} foreign "
-          "keys to itself; say which with foreign_keys",
-          rel, pt.name, a.size()));
-    path = a.front();
-    dir = RelationshipDirection::one_to_many;
-    if (p.def.options.remote_side) {
-      auto remote = column_nodes(p.def.options.remote_side(), "remote_side", rel);
-      bool on_referenced = std::all_of(remote.begin(), remote.end(), [&](const ColumnNode* c) {
-        return std::find(path.remote.begin(), path.remote.end(), c) != path.remote.end();
-      });
-      if (on_referenced) dir = RelationshipDirection::many_to_one;
+  RelationshipDirection dir = RelationshipDirection::one_to_many;
+  p.criteria.clear();
+  const bool m2m = p.def.options.secondary || !p.def.options.secondary_name.empty();
+  if (m2m) {
+    configure_secondary(p, parent, *target, rel);
+    dir = RelationshipDirection::many_to_many;
+  } else if (p.def.options.primaryjoin) {
+    // The join written out: which column of each equality is the foreign key.
+    std::vector<std::pair<const ColumnNode*, const ColumnNode*>> eqs;
+    split_join(p.def.options.primaryjoin().node(), eqs, p.criteria);
+    std::vector<std::pair<const ColumnNode*, const ColumnNode*>> fks;  // (fk column, referenced)
+    for (const auto* from : {&pt, &tt})
+      for (const auto* to : {&pt, &tt})
+        for (const auto& fp : fk_paths(*from, *to, {}))
+          for (std::size_t k = 0; k < fp.local.size(); ++k) fks.emplace_back(fp.local[k], fp.remote[k]);
+    auto in = [](const auto& v, const auto& c) { return std::find(v.begin(), v.end(), c) != v.end(); };
+    for (auto [x, y] : eqs) {
+      const bool ok = (x->table == &pt || x->table == &tt) && (y->table == &pt || y->table == &tt);
+      if (!ok)
+        throw ArgumentError(fmt::format(
+            "relationship {}: primaryjoin compares {}.{} with {}.{}; it must compare columns of "
+            "'{}' with columns of '{}' (use secondary for an association table)",
+            rel, x->table ? x->table->name : "?", x->name, y->table ? y->table->name : "?",
+            y->name, pt.name, tt.name));
+      bool x_fk = !only.empty() ? in(only, x) : in(fks, std::make_pair(x, y));
+      bool y_fk = !only.empty() ? in(only, y) : in(fks, std::make_pair(y, x));
+      if (x_fk == y_fk)
+        throw ArgumentError(fmt::format(
+            "relationship {}: cannot tell which of {}.{} and {}.{} in primaryjoin is the foreign "
+            "key; declare the ForeignKey, or name it with foreign_keys",
+            rel, x->table->name, x->name, y->table->name, y->name));
+      if (y_fk) std::swap(x, y);
+      path.local.push_back(x);
+      path.remote.push_back(y);
+    }
+    if (path.local.empty())
+      throw ArgumentError(fmt::format(
+          "relationship {}: primaryjoin has no equality between a column of '{}' and one of "
+          "'{}'",
+          rel, pt.name, tt.name));
+    if (self) {
+      dir = RelationshipDirection::one_to_many;
+      if (p.def.options.remote_side) {
+        auto remote = column_nodes(p.def.options.remote_side(), "remote_side", rel);
+        if (std::all_of(remote.begin(), remote.end(), [&](const ColumnNode* c) { return in(path.remote, c); }))
+          dir = RelationshipDirection::many_to_one;
+      }
+    } else {
+      dir = path.local.front()->table == &tt ? RelationshipDirection::one_to_many
+                                             : RelationshipDirection::many_to_one;
     }
   } else {
-    if (a.empty() && b.empty())
-      throw NoForeignKeysError(fmt::format(
-          "Could not determine join condition between parent/child tables on relationship {} - "
-          "there are no foreign keys linking these tables ('{}' and '{}'). Give a column "
-          "ForeignKey(...), or say which columns with foreign_keys",
-          rel, pt.name, tt.name));
-    if (a.size() + b.size() > 1)
-      throw AmbiguousForeignKeysError(fmt::format(
-          "Could not determine join condition between parent/child tables on relationship {} - "
-          "there are multiple foreign key paths linking the tables ('{}' and '{}'). Specify the "
-          "foreign_keys argument, providing a list of those columns which should be counted as "
-          "containing a foreign key reference to the parent table",
-          rel, pt.name, tt.name));
-    if (!a.empty()) {
+    auto a = fk_paths(tt, pt, only);  // target -> parent: one-to-many
+    auto b = fk_paths(pt, tt, only);  // parent -> target: many-to-one
+    if (self) {
+      if (a.empty())
+        throw NoForeignKeysError(fmt::format(
+            "Could not determine join condition on relationship {}: table '{}' has no foreign "
+            "key to itself; add one, or give foreign_keys",
+            rel, pt.name));
+      if (a.size() > 1)
+        throw AmbiguousForeignKeysError(fmt::format(
+            "Could not determine join condition on relationship {}: table '{}' has {} foreign "
+            "keys to itself; say which with foreign_keys",
+            rel, pt.name, a.size()));
       path = a.front();
       dir = RelationshipDirection::one_to_many;
+      if (p.def.options.remote_side) {
+        auto remote = column_nodes(p.def.options.remote_side(), "remote_side", rel);
+        bool on_referenced = std::all_of(remote.begin(), remote.end(), [&](const ColumnNode* c) {
+          return std::find(path.remote.begin(), path.remote.end(), c) != path.remote.end();
+        });
+        if (on_referenced) dir = RelationshipDirection::many_to_one;
+      }
     } else {
-      path = b.front();
-      dir = RelationshipDirection::many_to_one;
+      if (a.empty() && b.empty())
+        throw NoForeignKeysError(fmt::format(
+            "Could not determine join condition between parent/child tables on relationship {} "
+            "- there are no foreign keys linking these tables ('{}' and '{}'). Give a column "
+            "ForeignKey(...), or say which columns with foreign_keys",
+            rel, pt.name, tt.name));
+      if (a.size() + b.size() > 1)
+        throw AmbiguousForeignKeysError(fmt::format(
+            "Could not determine join condition between parent/child tables on relationship {} "
+            "- there are multiple foreign key paths linking the tables ('{}' and '{}'). Specify "
+            "the foreign_keys argument, providing a list of those columns which should be "
+            "counted as containing a foreign key reference to the parent table",
+            rel, pt.name, tt.name));
+      if (!a.empty()) {
+        path = a.front();
+        dir = RelationshipDirection::one_to_many;
+      } else {
+        path = b.front();
+        dir = RelationshipDirection::many_to_one;
+      }
     }
   }
-  p.pairs.clear();
-  for (std::size_t k = 0; k < path.local.size(); ++k) {
-    if (dir == RelationshipDirection::one_to_many)
-      p.pairs.emplace_back(attr_index(parent, path.remote[k], rel),
-                           attr_index(*target, path.local[k], rel));
-    else
-      p.pairs.emplace_back(attr_index(parent, path.local[k], rel),
-                           attr_index(*target, path.remote[k], rel));
+  if (!m2m) {
+    p.pairs.clear();
+    for (std::size_t k = 0; k < path.local.size(); ++k) {
+      if (dir == RelationshipDirection::one_to_many)
+        p.pairs.emplace_back(attr_index(parent, path.remote[k], rel),
+                             attr_index(*target, path.local[k], rel));
+      else
+        p.pairs.emplace_back(attr_index(parent, path.local[k], rel),
+                             attr_index(*target, path.remote[k], rel));
+    }
   }
   if (dir == RelationshipDirection::many_to_one && p.def.ops.uselist)
     throw ArgumentError(fmt::format(
@@ -208,11 +365,11 @@ void configure_one(RelationshipProperty& p) {
         rel, pt.name, target->class_name()));
   p.direction_ = dir;
   parse_cascade(p);
-  if (p.delete_orphan && dir == RelationshipDirection::many_to_one)
+  if (p.delete_orphan && dir != RelationshipDirection::one_to_many)
     throw ArgumentError(fmt::format(
         "relationship {}: delete-orphan cascade is for the one side of a one-to-many or "
-        "one-to-one relationship, not for many-to-one",
-        rel));
+        "one-to-one relationship, not for {}",
+        rel, dir == RelationshipDirection::many_to_one ? "many-to-one" : "many-to-many"));
   p.reverse_ = nullptr;
   if (!p.def.options.back_populates.empty()) {
     const RelationshipProperty* rp = nullptr;  // not relationship(): configuring holds the lock
@@ -245,8 +402,25 @@ void configure_one(RelationshipProperty& p) {
     on.push_back(pc == tc);
     crit.push_back(tc == bindparam(fmt::format("rel_{}", k)));
   }
+  alchemy::Select lazy = alchemy::select(std::move(cols));
+  if (p.secondary) {
+    std::vector<ColumnElement> sec_on;
+    for (std::size_t k = 0; k < p.sec_local.size(); ++k) {
+      on.push_back(parent.attributes()[p.sec_local[k].first].column == p.sec_local[k].second);
+      crit.push_back(p.sec_local[k].second == bindparam(fmt::format("rel_{}", k)));
+    }
+    for (const auto& [a2, c] : p.sec_remote) {
+      on.push_back(target->attributes()[a2].column == c);
+      sec_on.push_back(target->attributes()[a2].column == c);
+    }
+    lazy = lazy.join(*p.secondary, and_(std::move(sec_on)));
+  }
+  for (const auto& c : p.criteria) {
+    on.push_back(c);
+    crit.push_back(c);
+  }
   p.onclause = and_(std::move(on));
-  alchemy::Select lazy = alchemy::select(std::move(cols)).where(and_(std::move(crit)));
+  lazy = lazy.where(and_(std::move(crit)));
   for (const auto& o : p.order_by) lazy = lazy.order_by(o);
   p.lazy_stmt = lazy;
   p.use_get = false;
@@ -528,8 +702,8 @@ const RelationshipProperty& prop_of(const RelationBase& r) {
 bool local_values(const RelationshipProperty& p, const InstanceState* st, Params& params,
                   std::vector<Value>* key = nullptr) {
   const auto& attrs = p.parent().attributes();
-  for (std::size_t k = 0; k < p.pairs.size(); ++k) {
-    const auto& a = attrs[p.pairs[k].first];
+  for (std::size_t k = 0, n = p.local_count(); k < n; ++k) {
+    const auto& a = attrs[p.local_attr(k)];
     if (a.ops.is_unset(st->obj()) && (a.ops.optional_member || a.autoincrement)) return false;
     Value v = a.ops.get(st->obj());
     if (v.is_null()) return false;
@@ -647,9 +821,46 @@ static const RelationshipProperty& touched(RelationBase& r) {
   return prop_of(r);
 }
 
+namespace {
+
+// Many-to-many: the reverse collection of `child` gains / loses the owner
+// (only when loaded: the rest of it would be hidden otherwise).
+void mirror_collection(const RelationshipProperty* rp, void* child_obj, const InstanceState* owner,
+                       const std::shared_ptr<void>& me, bool add) {
+  if (rp == nullptr || !rp->def.ops.uselist) return;
+  void* cm = rp->member(child_obj);
+  RelationBase& cb = rp->def.ops.base(cm);
+  if (!cb.loaded_) return;
+  if (!add) {
+    rp->def.ops.erase(cm, owner->obj());
+    return;
+  }
+  std::shared_ptr<void> tmp;
+  for (std::size_t i = 0, n = rp->def.ops.size(cm); i < n; ++i)
+    if (rp->def.ops.item(cm, i, tmp)->get() == owner->obj()) return;
+  if (me) rp->def.ops.push(cm, me);
+}
+
+void record_secondary(const RelationshipProperty& p, InstanceState* owner,
+                      const std::shared_ptr<void>& child, bool add) {
+  SessionImpl* s = owner->session;
+  if (s == nullptr || p.def.options.viewonly || !child || owner->status == Status::pending) return;
+  std::shared_ptr<void> me = owner->ref.lock();
+  if (!me) return;
+  s->secondary_changes.push_back({std::move(me), child, owner, &p, add});
+}
+
+}  // namespace
+
 void rel_appended(RelationBase& r, const std::shared_ptr<void>& child) {
   const RelationshipProperty& p = touched(r);
   InstanceState* owner = r.owner_;
+  if (p.secondary) {
+    mirror_collection(p.reverse_, child.get(), owner, self_ptr(r), true);
+    record_secondary(p, owner, child, true);
+    cascade_into(p, owner, child);
+    return;
+  }
   if (const RelationshipProperty* rp = p.reverse_; rp && !rp->def.ops.uselist) {
     // The child's reference (e.g. order->user) now points at the owner.
     void* cm = rp->member(child.get());
@@ -677,6 +888,11 @@ void rel_appended(RelationBase& r, const std::shared_ptr<void>& child) {
 void rel_removed(RelationBase& r, const std::shared_ptr<void>& child) {
   const RelationshipProperty& p = touched(r);
   InstanceState* owner = r.owner_;
+  if (p.secondary) {
+    mirror_collection(p.reverse_, child.get(), owner, nullptr, false);
+    record_secondary(p, owner, child, false);
+    return;
+  }
   if (const RelationshipProperty* rp = p.reverse_; rp && !rp->def.ops.uselist) {
     void* cm = rp->member(child.get());
     RelationBase& cb = rp->def.ops.base(cm);
@@ -690,6 +906,18 @@ void rel_assigned(RelationBase& r, const std::shared_ptr<void>& old,
   const RelationshipProperty& p = touched(r);
   InstanceState* owner = r.owner_;
   std::shared_ptr<void> me = self_ptr(r);
+  if (p.secondary) {  // a many-to-many held as one object (uselist=False)
+    if (old) {
+      mirror_collection(p.reverse_, old.get(), owner, nullptr, false);
+      record_secondary(p, owner, old, false);
+    }
+    if (now) {
+      mirror_collection(p.reverse_, now.get(), owner, me, true);
+      record_secondary(p, owner, now, true);
+      cascade_into(p, owner, now);
+    }
+    return;
+  }
   if (const RelationshipProperty* rp = p.reverse_) {
     if (old) {
       void* om = rp->member(old.get());
@@ -809,6 +1037,11 @@ void sync_relationships(SessionImpl& s, bool final_pass) {
       RelationBase& b = r->def.ops.base(mem);
       if (!b.loaded_ || !b.changed_) continue;
       const std::size_t n = r->def.ops.size(mem);
+      if (r->secondary) {  // association rows are written by flush_secondary
+        if (r->save_update)
+          for (std::size_t i = 0; i < n; ++i) attach_related(s, *r, *r->def.ops.item(mem, i, tmp));
+        continue;
+      }
       if (r->direction_ == RelationshipDirection::many_to_one) {
         if (n == 0) {
           if (final_pass) null_key(*st->mapper, st->obj(), *r, false);
@@ -862,7 +1095,7 @@ std::vector<std::vector<InstanceState*>> insert_levels(const Mapper& m,
                                                        const std::vector<InstanceState*>& states) {
   std::vector<const RelationshipProperty*> self_rels;
   for (const auto& r : m.relationships())
-    if (&r->mapper() == &m && !r->def.options.viewonly) self_rels.push_back(r.get());
+    if (&r->mapper() == &m && !r->def.options.viewonly && !r->secondary) self_rels.push_back(r.get());
   if (self_rels.empty() || states.size() < 2) return {states};
   // before[i]: the rows that must be inserted before row i.
   std::unordered_map<const InstanceState*, std::size_t> pos;
@@ -911,6 +1144,122 @@ std::vector<std::vector<InstanceState*>> insert_levels(const Mapper& m,
   return levels;
 }
 
+bool secondary_pending(const SessionImpl& s) { return !s.secondary_changes.empty(); }
+
+namespace {
+
+// The association table's parameters for one side of a row: `keys` pairs the
+// object's attributes with the table's columns.
+void secondary_params(const Mapper& m, const void* obj,
+                      const std::vector<std::pair<std::size_t, ColumnElement>>& keys,
+                      const RelationshipProperty& p, Params& out) {
+  for (const auto& [a, c] : keys) {
+    const auto& attr = m.attributes()[a];
+    Value v = attr.ops.get(obj);
+    if (v.is_null() || (attr.ops.is_unset(obj) && (attr.autoincrement || attr.ops.optional_member)))
+      throw FlushError(fmt::format(
+          "Can't write the association row of '{}': the {} object has no value for '{}' (it is "
+          "not in the session, or not flushed); add it to the session",
+          p.name(), m.class_name(), attr.key));
+    out.set(static_cast<const ColumnNode&>(*c.node()).key, std::move(v));
+  }
+}
+
+}  // namespace
+
+bool flush_secondary(SessionImpl& s) {
+  // Net change per (relationship, parent, child): the rows of both sides of a
+  // back_populates pair are one row, written once.
+  struct Net {
+    std::shared_ptr<void> parent, child;
+    InstanceState *pst, *cst;
+    const RelationshipProperty* rel;
+    bool first, last;
+  };
+  std::vector<Net> nets;
+  std::map<std::tuple<const RelationshipProperty*, const void*, const void*>, std::size_t> at;
+  auto note = [&](const RelationshipProperty* p, std::shared_ptr<void> parent, InstanceState* pst,
+                  std::shared_ptr<void> child, bool add) {
+    InstanceState* cst = p->def.ops.state_of(child);
+    if (cst == nullptr) cst = foreign_state(child, *p->target_, false);
+    const RelationshipProperty* rp = p->reverse_;
+    if (rp && rp->secondary && rp < p) {  // the pair's row, seen from its first relationship
+      std::swap(parent, child);
+      std::swap(pst, cst);
+      p = rp;
+    }
+    auto key = std::make_tuple(p, parent.get(), child.get());
+    auto f = at.find(key);
+    if (f == at.end()) {
+      at.emplace(key, nets.size());
+      nets.push_back({std::move(parent), std::move(child), pst, cst, p, add, add});
+    } else {
+      nets[f->second].last = add;
+    }
+  };
+  for (auto& c : s.secondary_changes) note(c.rel, c.parent, c.parent_state, c.child, c.add);
+  // New objects: whatever their collections hold are new rows.
+  std::shared_ptr<void> tmp;
+  for (InstanceState* st : s.pending) {
+    if (st->mapper->relationship_count() == 0) continue;
+    std::shared_ptr<void> me;
+    for (const auto& r : st->mapper->relationships()) {
+      if (!r->secondary || r->def.options.viewonly) continue;
+      const void* mem = r->member(st->obj());
+      const std::size_t n = r->def.ops.size(mem);
+      if (n == 0) continue;
+      if (!me) me = st->ref.lock();
+      for (std::size_t i = 0; i < n; ++i) note(r.get(), me, st, *r->def.ops.item(mem, i, tmp), true);
+    }
+  }
+  bool any = false;
+  Connection& conn = s.connection();
+  // Rows of deleted objects go first (unless the database cascades them).
+  for (InstanceState* st : s.to_delete) {
+    if (st->mapper->relationship_count() == 0) continue;
+    for (const auto& r : st->mapper->relationships()) {
+      if (!r->secondary || r->def.options.viewonly || r->def.options.passive_deletes) continue;
+      std::vector<ColumnElement> where;
+      Params params;
+      for (const auto& [a, c] : r->sec_local) {
+        const std::string& k = static_cast<const ColumnNode&>(*c.node()).key;
+        where.push_back(c == bindparam(k));
+      }
+      secondary_params(*st->mapper, st->obj(), r->sec_local, *r, params);
+      conn.execute(r->secondary->delete_().where(and_(std::move(where))), params);
+      any = true;
+    }
+  }
+  std::map<const RelationshipProperty*, std::pair<std::vector<Params>, std::vector<Params>>> rows;
+  for (const Net& n : nets) {
+    if (n.first != n.last) continue;  // added and removed again (or the reverse): as it was
+    if ((n.pst && n.pst->marked_deleted) || (n.cst && n.cst->marked_deleted)) continue;
+    Params p;
+    secondary_params(n.rel->parent(), n.parent.get(), n.rel->sec_local, *n.rel, p);
+    secondary_params(n.rel->mapper(), n.child.get(), n.rel->sec_remote, *n.rel, p);
+    auto& [ins, del] = rows[n.rel];
+    (n.last ? ins : del).push_back(std::move(p));
+  }
+  for (auto& [rel, io] : rows) {
+    auto& [ins, del] = io;
+    if (!del.empty()) {
+      std::vector<ColumnElement> where;
+      for (const auto* side : {&rel->sec_local, &rel->sec_remote})
+        for (const auto& [a, c] : *side)
+          where.push_back(c == bindparam(static_cast<const ColumnNode&>(*c.node()).key));
+      Result r = conn.execute(rel->secondary->delete_().where(and_(std::move(where))), del);
+      any = true;
+    }
+  }
+  for (auto& [rel, io] : rows) {
+    auto& [ins, del] = io;
+    if (ins.empty()) continue;
+    conn.execute(rel->secondary->insert(), ins);
+    any = true;
+  }
+  return any;
+}
+
 void relationships_flushed(SessionImpl& s) noexcept {
   for_each_related_state(s, [](InstanceState* st) {
     for (const auto& r : st->mapper->relationship_list())
@@ -941,6 +1290,10 @@ std::string strategy_name(Lazy how) {
       return "noload";
     case Lazy::raise:
       return "raiseload";
+    case Lazy::subquery:
+      return "subqueryload";
+    case Lazy::dynamic:
+      return "dynamic";
   }
   return "option";
 }
@@ -1035,6 +1388,61 @@ void run_eager(Session& session, const Mapper& m, std::vector<InstanceState*>& o
   run_plan(session, objs, plan_eager(m, opts, chain), chain);
 }
 
+// Many-to-many, selectin: the targets of every parent in `todo`, by chunks of
+// keys, through the association table (whose key column comes last in each row).
+void load_secondary(SessionImpl& s, const RelationshipProperty& p,
+                    const std::vector<InstanceState*>& todo) {
+  const auto& pa = p.parent().attributes()[p.sec_local[0].first];
+  const ColumnElement& sk = p.sec_local[0].second;
+  std::unordered_map<std::vector<Value>, std::vector<InstanceState*>, ValueVecHash> by_val;
+  std::vector<Value> keys;
+  const bool int_keys = pa.column.type()->is_integer();
+  for (InstanceState* st : todo) {
+    void* mem = p.member(st->obj());
+    RelationBase& b = p.def.ops.base(mem);
+    std::vector<std::shared_ptr<void>> old;
+    p.def.ops.take(mem, old);
+    b.loaded_ = true;
+    b.changed_ = false;
+    if (pa.ops.is_unset(st->obj()) && (pa.ops.optional_member || pa.autoincrement)) continue;
+    Value v = pa.ops.get(st->obj());
+    if (v.is_null()) continue;
+    if (int_keys) v = Value(v.as<std::int64_t>());
+    auto& slot = by_val[{v}];
+    if (slot.empty()) keys.push_back(v);
+    slot.push_back(st);
+  }
+  const Mapper& tm = p.mapper();
+  std::vector<std::size_t> positional(tm.attributes().size());
+  for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
+  const LoadPlan plan(s, tm, positional);
+  std::vector<ColumnElement> sec_on;
+  for (const auto& [a, c] : p.sec_remote) sec_on.push_back(tm.attributes()[a].column == c);
+  const ColumnElement on = and_(std::move(sec_on));
+  for (std::size_t at = 0; at < keys.size(); at += kInChunk) {
+    std::vector<Value> chunk(keys.begin() + static_cast<std::ptrdiff_t>(at),
+                             keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + kInChunk)));
+    std::vector<SelectItem> cols;
+    for (const auto& a : tm.attributes()) cols.emplace_back(a.column);
+    cols.emplace_back(sk);
+    std::vector<ColumnElement> where{sk.in_(chunk)};
+    for (const auto& c : p.criteria) where.push_back(c);
+    alchemy::Select q = alchemy::select(std::move(cols)).join(*p.secondary, on).where(and_(std::move(where)));
+    for (const auto& o : p.order_by) q = q.order_by(o);
+    Result r = s.connection().execute(q);
+    const std::size_t kc = positional.size();
+    for (const Row& row : r) {
+      std::shared_ptr<void> child = load_row(s, plan, row);
+      if (!child) continue;
+      Value k = row.get<Value>(kc);
+      if (int_keys && !k.is_null()) k = Value(k.as<std::int64_t>());
+      auto f = by_val.find({k});
+      if (f == by_val.end()) continue;
+      for (InstanceState* st : f->second) p.def.ops.push(p.member(st->obj()), child);
+    }
+  }
+}
+
 // Objects loaded by a query whose members are to load as selectin.
 void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& parents,
                 std::vector<const RelationshipProperty*>& chain) {
@@ -1042,7 +1450,10 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
   SessionImpl& s = session.impl();
   std::vector<InstanceState*> todo;
   std::vector<InstanceState*> already;  // loaded (e.g. joined): go deeper only
+  std::unordered_set<InstanceState*> once;  // the same object reached twice (many-to-one)
+  once.reserve(parents.size());
   for (InstanceState* st : parents) {
+    if (!once.insert(st).second) continue;
     RelationBase& b = p.def.ops.base(p.member(st->obj()));
     (b.loaded_ ? already : todo).push_back(st);
   }
@@ -1052,6 +1463,13 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
     for (std::size_t i = 0, n = p.def.ops.size(mem); i < n; ++i)
       if (InstanceState* cs = p.def.ops.state_at(mem, i)) children.push_back(cs);
   };
+  if (!todo.empty() && p.secondary && p.sec_local.size() == 1 && e.how != Lazy::select) {
+    load_secondary(s, p, todo);
+    for (InstanceState* st : todo) note_children(st);
+    for (InstanceState* st : already) note_children(st);
+    run_eager(session, p.mapper(), children, e.sub, chain);
+    return;
+  }
   if (!todo.empty()) {
     if (e.how != Lazy::selectin && e.how != Lazy::joined) {
       for (InstanceState* st : todo) rel_load(p.def.ops.base(p.member(st->obj())));
@@ -1202,7 +1620,7 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
     const auto& node = static_cast<const alchemy::detail::SelectNode&>(*sel->node());
     const bool limited = node.limit != nullptr || node.offset != nullptr;
     for (Eager& e : first_plan) {
-      if (e.how != Lazy::joined || e.rel->pairs.empty()) continue;
+      if (e.how != Lazy::joined || (e.rel->pairs.empty() && !e.rel->secondary)) continue;
       if (limited && e.rel->uselist()) {
         e.how = Lazy::selectin;  // LIMIT counts parents: load the collection afterwards
         continue;
@@ -1214,12 +1632,31 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
       const bool self_ref = &tm.table().impl() == &e.rel->parent().table().impl();
       bool dup = self_ref;
       for (const auto& j : joined) dup = dup || &j.rel->mapper() == &tm;
+      if (dup && !e.rel->criteria.empty()) {
+        e.how = Lazy::selectin;  // primaryjoin criteria name the table, not an alias
+        continue;
+      }
       FromClause target = dup ? tm.table().alias(fmt::format("{}_{}", tm.table().name(), joined.size() + 1))
                               : FromClause(tm.table());
       std::vector<ColumnElement> on;
       for (auto [pa, tb] : e.rel->pairs)
         on.push_back(e.rel->parent().attributes()[pa].column ==
                      target.c[tm.attributes()[tb].column.impl().key]);
+      if (e.rel->secondary) {
+        // parent LEFT OUTER JOIN association LEFT OUTER JOIN target.
+        FromClause sec = e.rel->secondary->alias(
+            fmt::format("{}_{}", e.rel->secondary->name(), joined.size() + 1));
+        auto key_of = [](const ColumnElement& c) {
+          return static_cast<const alchemy::detail::ColumnNode&>(*c.node()).key;
+        };
+        std::vector<ColumnElement> on_sec;
+        for (const auto& [a, c] : e.rel->sec_local)
+          on_sec.push_back(e.rel->parent().attributes()[a].column == sec.c[key_of(c)]);
+        with_joins = with_joins.outerjoin(sec, and_(std::move(on_sec)));
+        for (const auto& [a, c] : e.rel->sec_remote)
+          on.push_back(target.c[tm.attributes()[a].column.impl().key] == sec.c[key_of(c)]);
+      }
+      for (const auto& c : e.rel->criteria) on.push_back(c);
       with_joins = with_joins.outerjoin(target, and_(std::move(on)));
       for (const auto& a : tm.attributes())
         with_joins = with_joins.add_columns(target.c[a.column.impl().key]);
@@ -1255,6 +1692,17 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
     eplans[e] = (e == 0 && sel != nullptr) ? first_plan : plan_eager(*mappers[e], opts, chain);
   std::unordered_set<InstanceState*> emitted;
   const bool dedupe = mappers.size() == 1 && !joined.empty();
+  struct PairHash {
+    std::size_t operator()(const std::pair<const void*, const void*>& p) const noexcept {
+      return std::hash<const void*>()(p.first) * 31 + std::hash<const void*>()(p.second);
+    }
+  };
+  std::vector<std::unordered_set<std::pair<const void*, const void*>, PairHash>> pairs_seen(
+      joined.size());
+  bool pair_check = joined.size() > 1;
+  if (sel != nullptr && !joined.empty())
+    for (const auto& f : static_cast<const alchemy::detail::SelectNode&>(*sel->node()).froms)
+      pair_check = pair_check || f->kind == alchemy::detail::NodeKind::join;
   for (const Row& row : r) {
     InstanceState* first = nullptr;
     std::shared_ptr<void> first_obj;
@@ -1286,6 +1734,9 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
         InstanceState* cst = nullptr;
         std::shared_ptr<void> child = load_row(s, jplans[k], row, &cst);
         if (!child) continue;
+        // Several joined collections (or the statement's own joins) repeat
+        // each child on several rows: once per parent.
+        if (pair_check && !pairs_seen[k].emplace(first, child.get()).second) continue;
         if (j.rel->uselist() || j.rel->def.ops.size(mem) == 0) j.rel->def.ops.push(mem, child);
         if (cst && cst->mapper->relationship_count() != 0) jloaded[k].push_back(cst);
       }

@@ -132,6 +132,11 @@ void SessionImpl::after_rollback() noexcept {
   pending_rollback.reset();
   explicit_tx = false;
   std::vector<std::shared_ptr<void>> keep;  // objects die after the bookkeeping is done
+  for (auto& c : secondary_changes) {
+    keep.push_back(std::move(c.parent));
+    keep.push_back(std::move(c.child));
+  }
+  secondary_changes.clear();
   // Pending objects and those inserted in the transaction leave the session.
   for (InstanceState* st : pending) keep.push_back(detach(st));
   pending.clear();
@@ -574,6 +579,7 @@ void Session::close() {
   }
   for (InstanceState* st : s.deleted_in_tx) st->status = Status::persistent;
   s.removed.clear();
+  s.secondary_changes.clear();
   expunge_all();
   detail::maybe_collect();
 }

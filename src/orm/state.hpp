@@ -417,6 +417,15 @@ struct SessionImpl {
   /// Objects removed from a collection / reference (child, relationship) since
   /// the last flush: orphans are deleted or their foreign key nulled.
   std::vector<std::pair<std::shared_ptr<void>, const RelationshipProperty*>> removed;
+  /// Many-to-many changes of persistent objects since the last flush: rows of
+  /// the association table to insert (add) or delete.
+  struct SecondaryChange {
+    std::shared_ptr<void> parent, child;
+    InstanceState* parent_state;
+    const RelationshipProperty* rel;
+    bool add;
+  };
+  std::vector<SecondaryChange> secondary_changes;
   /// bulk_save_objects: objects to write without attaching them.
   std::vector<std::pair<const Mapper*, const void*>> bulk;
 
@@ -482,6 +491,19 @@ std::vector<std::vector<InstanceState*>> insert_levels(const Mapper& m,
                                                        const std::vector<InstanceState*>& states);
 /// After a successful flush: relationships count as unchanged.
 void relationships_flushed(SessionImpl& s) noexcept;
+/// Writes the association table rows of many-to-many relationships: rows
+/// removed and those of deleted objects first, then the new ones (after the
+/// INSERTs of both sides, before the DELETEs). Whether there was anything.
+bool flush_secondary(SessionImpl& s);
+/// Whether the flush has association rows to write.
+bool secondary_pending(const SessionImpl& s);
+/// Session::delete_(): the delete cascade to related objects (loading
+/// unloaded collections unless passive_deletes).
+void cascade_delete(Session& session, InstanceState* st);
+/// Session::expunge(): the expunge cascade.
+void cascade_expunge(Session& session, InstanceState* st);
+/// Session::expire() / refresh(): the refresh-expire cascade.
+void cascade_expire(Session& session, InstanceState* st, bool refresh);
 /// Eager loads (selectin, joined) for objects a query returned.
 /// What loading rows of one entity needs, worked out once per statement.
 struct LoadPlan {

@@ -337,13 +337,13 @@ void SessionImpl::flush() {
   }
   };
   collect();
-  if (work.empty()) return;
+  if (work.empty() && !secondary_pending(*this)) return;
   if (!global_session_events()[SessionEvent::before_flush].empty() ||
       !events[SessionEvent::before_flush].empty()) {
     fire(SessionEvent::before_flush);  // listeners may add, change or delete objects
     if (related || !removed.empty()) sync_relationships(*this, true);
     collect();
-    if (work.empty()) return;
+    if (work.empty() && !secondary_pending(*this)) return;
   }
   // Validators run before any SQL: a rejected value leaves the session as it was.
   for (auto& [key, w] : work) {
@@ -438,6 +438,10 @@ void SessionImpl::flush() {
           for (auto& u : w.updates) ev[MapperEvent::after_update](m, *conn, u.st->obj());
       }
     }
+    bool secondary = related || !secondary_changes.empty();
+    for (const InstanceState* st : to_delete)
+      secondary = secondary || st->mapper->relationship_count() != 0;
+    if (secondary) flush_secondary(*this);
     for (auto it = work.rbegin(); it != work.rend(); ++it) {
       auto& dels = it->second.deletes;
       std::sort(dels.begin(), dels.end(), identity_less);
@@ -509,6 +513,7 @@ void SessionImpl::flush() {
   }
   pending.clear();
   to_delete.clear();
+  secondary_changes.clear();
   if (related) relationships_flushed(*this);
   rel_dirty = false;
   fire(SessionEvent::after_flush);

@@ -609,7 +609,7 @@ class ALCHEMY_EXPORT Mapper {
 };
 
 /// Which way a relationship points (SQLAlchemy's ONETOMANY / MANYTOONE).
-enum class RelationshipDirection : std::uint8_t { one_to_many, many_to_one };
+enum class RelationshipDirection : std::uint8_t { one_to_many, many_to_one, many_to_many };
 
 /// One relationship of a mapper (SQLAlchemy's RelationshipProperty).
 class ALCHEMY_EXPORT RelationshipProperty {
@@ -638,8 +638,19 @@ class ALCHEMY_EXPORT RelationshipProperty {
   const RelationshipProperty* reverse_ = nullptr;
   /// The join as (attribute of the parent, attribute of the target) pairs:
   /// one-to-many, target's foreign key = parent's key; many-to-one, parent's
-  /// foreign key = target's key.
+  /// foreign key = target's key. Empty for many-to-many.
   std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  /// Many-to-many: the association table, and its columns paired with the
+  /// parent's attributes (sec_local) and the target's (sec_remote).
+  std::optional<Table> secondary;
+  std::vector<std::pair<std::size_t, ColumnElement>> sec_local, sec_remote;
+  /// Criteria of primaryjoin / secondaryjoin besides the column pairs.
+  std::vector<ColumnElement> criteria;
+  /// The parent's attributes whose values select the related rows.
+  std::size_t local_count() const noexcept { return secondary ? sec_local.size() : pairs.size(); }
+  std::size_t local_attr(std::size_t k) const noexcept {
+    return secondary ? sec_local[k].first : pairs[k].first;
+  }
   std::vector<ColumnElement> order_by;
   /// ON parent.a = target.b AND ...
   ColumnElement onclause;
@@ -755,8 +766,12 @@ class ALCHEMY_EXPORT registry {
   friend class Mapper;
   void configure() const;
 
+  void add_relationship(Mapper& m, detail::MappedRelationship r);
+
   RegistryOptions options_;
   std::vector<std::unique_ptr<Mapper>> mappers_;
+  /// backref() relationships for classes not mapped yet (by their mapper slot).
+  std::vector<std::pair<const Mapper**, detail::MappedRelationship>> pending_backrefs_;
   mutable std::mutex configure_mu_;
   mutable std::atomic<bool> configured_{true};
 };
@@ -798,6 +813,10 @@ ALCHEMY_EXPORT InstanceState* foreign_state(const std::shared_ptr<void>& obj, co
 template <class T>
 const Mapper* rel_target_mapper() {
   return &mapper_of<T>();
+}
+template <class T>
+const Mapper** mapper_slot_of() {
+  return &mapper_slot<T>;
 }
 template <class T, class C, class V>
 std::ptrdiff_t rel_member_offset(V C::*m) {

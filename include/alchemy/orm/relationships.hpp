@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "alchemy/core/schema.hpp"
 #include "alchemy/core/sql/elements.hpp"
 #include "alchemy/orm/exc.hpp"
 
@@ -55,6 +56,8 @@ enum class Lazy : std::uint8_t {
   selectin,  ///< after the parent's query, SELECT ... WHERE key IN (...) per chunk
   noload,    ///< never loaded: empty
   raise,     ///< access of an unloaded relationship raises InvalidRequestError
+  subquery,  ///< after the parent's query, joined to it as a subquery (subqueryload)
+  dynamic,   ///< orm::Dynamic<T> members: a query, never a loaded list
 };
 
 namespace detail {
@@ -144,6 +147,11 @@ class Many : public detail::RelationBase {
   }
   Many& operator=(std::vector<std::shared_ptr<T>> items) {
     assign(std::move(items));
+    return *this;
+  }
+  /// `post->tags = {python, sql};` (Python's post.tags = [python, sql]).
+  Many& operator=(std::initializer_list<std::shared_ptr<T>> items) {
+    assign(std::vector<std::shared_ptr<T>>(items));
     return *this;
   }
 
@@ -275,6 +283,10 @@ class One : public detail::RelationBase {
 
 // ---- relationship() definitions -------------------------------------------------------------
 
+namespace detail {
+struct BackrefSpec;
+}
+
 /// Options of relationship(); built from the helper functions below.
 struct RelationshipOptions {
   std::string back_populates;
@@ -289,6 +301,16 @@ struct RelationshipOptions {
   /// "one" side (the referenced key) make it many-to-one (child -> parent).
   std::function<std::vector<ColumnElement>()> remote_side;
   bool viewonly = false;
+  /// secondary=association_table: many-to-many through that table (or its
+  /// name, looked up in the registry's metadata when mappers are configured).
+  std::optional<Table> secondary;
+  std::string secondary_name;
+  /// primaryjoin / secondaryjoin: the join written out (equalities between
+  /// columns, plus any other criteria), when the foreign keys do not say it.
+  std::function<ColumnElement()> primaryjoin;
+  std::function<ColumnElement()> secondaryjoin;
+  /// backref: the reverse relationship this one creates on the related class.
+  std::shared_ptr<detail::BackrefSpec> backref;
 };
 
 namespace detail {
@@ -395,6 +417,16 @@ struct MappedRelationship {
 
 template <class T, class C, class V>
 std::ptrdiff_t rel_member_offset(V C::*m);  // mapping.hpp
+template <class T>
+const Mapper** mapper_slot_of();  // mapping.hpp
+
+/// A backref: the relationship to create on the related class (its member,
+/// key and options); back_populates pairs the two.
+struct BackrefSpec {
+  MappedRelationship rel;
+  /// Where the related class's mapper is (its mapper_slot).
+  const Mapper** slot = nullptr;
+};
 
 /// `orm::relationship<&User::orders>("orders", ...)`.
 template <auto M>
@@ -428,6 +460,46 @@ inline detail::RelOption cascade(std::string spec) {
 /// passive_deletes=True: rely on ON DELETE CASCADE instead of loading children to delete them.
 inline detail::RelOption passive_deletes(bool on = true) {
   return {[on](RelationshipOptions& o) { o.passive_deletes = on; }};
+}
+/// secondary=association_table: a many-to-many relationship through the
+/// association table (a Core Table with foreign keys to both classes' tables).
+inline detail::RelOption secondary(const Table& table) {
+  return {[table](RelationshipOptions& o) { o.secondary = table; }};
+}
+/// secondary="post_tags": the association table by name, from the registry's metadata.
+inline detail::RelOption secondary(std::string table_name) {
+  return {[n = std::move(table_name)](RelationshipOptions& o) { o.secondary_name = n; }};
+}
+/// primaryjoin=...: the join between the parent and the related (or, with
+/// secondary, the association) table, written out. A callable evaluated once
+/// mappers are configured:
+/// `orm::primaryjoin([] { return orm::col(&User::id) == follows.c["follower_id"]; })`.
+template <class F>
+detail::RelOption primaryjoin(F fn) {
+  return {[fn](RelationshipOptions& o) { o.primaryjoin = [fn] { return ColumnElement(fn()); }; }};
+}
+/// secondaryjoin=...: with secondary, the join between the association table
+/// and the related table (needed when both point at the same table).
+template <class F>
+detail::RelOption secondaryjoin(F fn) {
+  return {[fn](RelationshipOptions& o) { o.secondaryjoin = [fn] { return ColumnElement(fn()); }; }};
+}
+/// backref: also creates the reverse relationship on the related class, on
+/// member M there (C++ has no attributes to add at run time, so the member is
+/// declared; only its relationship() is implied):
+/// `orm::relationship<&Order::user>("user", orm::backref<&User::orders>("orders"))`.
+/// The backref takes relationship options of its own (lazy, cascade, order_by ...).
+template <auto M, class... O>
+requires std::is_member_object_pointer_v<decltype(M)>
+detail::RelOption backref(std::string key, const O&... opts) {
+  using C = typename detail::member_traits<decltype(M)>::cls;
+  auto spec = std::make_shared<detail::BackrefSpec>();
+  spec->rel.key = std::move(key);
+  (opts.apply(spec->rel.options), ...);
+  spec->rel.ops = detail::RelAttr<C, M>::ops;
+  spec->rel.offset = detail::rel_member_offset<C>(M);
+  spec->slot = detail::mapper_slot_of<C>();
+  return {[spec](RelationshipOptions& o) { o.backref = spec; }};
 }
 /// viewonly=True: used for loading only; the flush ignores it.
 inline detail::RelOption viewonly(bool on = true) {

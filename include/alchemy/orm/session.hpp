@@ -33,6 +33,7 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -169,6 +170,11 @@ class ALCHEMY_EXPORT Session {
   /// add() for each object of a range of std::shared_ptr<T>.
   template <class R>
   void add_all(const R& objects) {
+    for (const auto& o : objects) add(o);
+  }
+  /// `session.add_all({a, b, c})`.
+  template <class T>
+  void add_all(std::initializer_list<std::shared_ptr<T>> objects) {
     for (const auto& o : objects) add(o);
   }
   /// Marks a persistent object for DELETE at the next flush; a pending object

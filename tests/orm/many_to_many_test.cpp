@@ -1,0 +1,378 @@
+// Many-to-many relationships through an association table (secondary), the
+// self-referential followers relationship (primaryjoin / secondaryjoin) and
+// backref, on real SQLite and PostgreSQL: both sides in step in memory, the
+// association rows written at flush, lazy and eager loading, and errors.
+#include <gtest/gtest.h>
+
+#include <alchemy/orm.hpp>
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "orm/orm_fixture.hpp"
+
+namespace alchemy::testing {
+namespace {
+
+struct Tag;
+struct Article {
+  std::int64_t id = 0;
+  std::string title;
+  orm::Many<Tag> tags;
+};
+struct Tag {
+  std::int64_t id = 0;
+  std::string name;
+  orm::Many<Article> articles;
+};
+
+struct Member {  // social network: members follow members
+  std::int64_t id = 0;
+  std::string name;
+  orm::Many<Member> following;
+  orm::Many<Member> followers;
+};
+
+struct Invoice;
+struct Customer {
+  std::int64_t id = 0;
+  std::string name;
+  orm::Many<Invoice> invoices;  // created by the backref on Invoice::customer
+};
+struct Invoice {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> customer_id;
+  std::int64_t total = 0;
+  orm::One<Customer> customer;
+};
+
+Table& follows_table(orm::registry& r) {
+  static Table* t = new Table(
+      "follows", r.metadata, Column("follower_id", Integer, ForeignKey("members.id"), primary_key()),
+      Column("followed_id", Integer, ForeignKey("members.id"), primary_key()));
+  return *t;
+}
+
+orm::registry& Base() {
+  static orm::registry* reg = [] {
+    auto* r = new orm::registry();
+    Table article_tags("article_tags", r->metadata,
+                       Column("article_id", Integer, ForeignKey("articles.id"), primary_key()),
+                       Column("tag_id", Integer, ForeignKey("tags.id"), primary_key()));
+    r->map<Article>("articles", orm::column<&Article::id>("id", primary_key()),
+                    orm::column<&Article::title>("title", String(100)),
+                    orm::relationship<&Article::tags>(
+                        "tags", orm::secondary(article_tags), orm::back_populates("articles"),
+                        orm::order_by([] { return orm::col(&Tag::name); })));
+    r->map<Tag>("tags", orm::column<&Tag::id>("id", primary_key()),
+                orm::column<&Tag::name>("name", String(50), unique()),
+                orm::relationship<&Tag::articles>("articles", orm::secondary("article_tags"),
+                                                  orm::back_populates("tags")));
+    Table& follows = follows_table(*r);
+    r->map<Member>(
+        "members", orm::column<&Member::id>("id", primary_key()),
+        orm::column<&Member::name>("name", String(50)),
+        orm::relationship<&Member::following>(
+            "following", orm::secondary(follows),
+            orm::primaryjoin([&] { return orm::col(&Member::id) == follows.c["follower_id"]; }),
+            orm::secondaryjoin([&] { return orm::col(&Member::id) == follows.c["followed_id"]; }),
+            orm::back_populates("followers"), orm::order_by([] { return orm::col(&Member::id); })),
+        orm::relationship<&Member::followers>(
+            "followers", orm::secondary(follows),
+            orm::primaryjoin([&] { return orm::col(&Member::id) == follows.c["followed_id"]; }),
+            orm::secondaryjoin([&] { return orm::col(&Member::id) == follows.c["follower_id"]; }),
+            orm::back_populates("following"), orm::order_by([] { return orm::col(&Member::id); })));
+    // The backref names a class mapped after this one.
+    r->map<Invoice>("invoices", orm::column<&Invoice::id>("id", primary_key()),
+                    orm::column<&Invoice::customer_id>("customer_id", ForeignKey("customers.id")),
+                    orm::column<&Invoice::total>("total"),
+                    orm::relationship<&Invoice::customer>(
+                        "customer", orm::backref<&Customer::invoices>(
+                                        "invoices", orm::order_by([] { return orm::col(&Invoice::id); }))));
+    r->map<Customer>("customers", orm::column<&Customer::id>("id", primary_key()),
+                     orm::column<&Customer::name>("name", String(50)));
+    return r;
+  }();
+  return *reg;
+}
+
+class ManyToManyTest : public OrmBackendTest {
+ protected:
+  orm::registry& registry() override { return Base(); }
+  void SetUp() override {
+    OrmBackendTest::SetUp();
+    if (not_ready()) return;
+    record_statements();
+  }
+  std::int64_t count(const std::string& sql) {
+    auto conn = engine_.connect();
+    return conn.execute(text(sql)).scalar<std::int64_t>();
+  }
+  std::size_t selects() const {
+    return static_cast<std::size_t>(std::count_if(
+        log_.begin(), log_.end(), [](const std::string& s) { return s.rfind("SELECT", 0) == 0; }));
+  }
+  static std::vector<std::string> names(const orm::Many<Tag>& tags) {
+    std::vector<std::string> out;
+    for (const auto& t : tags) out.push_back(t->name);
+    return out;
+  }
+  // Three articles: a(python, sql), b(python), c(no tags).
+  void seed() {
+    orm::Session s(engine_);
+    auto python = orm::make<Tag>(Tag{.name = "python"});
+    auto sql = orm::make<Tag>(Tag{.name = "sql"});
+    auto a = orm::make<Article>(Article{.title = "a"});
+    auto b = orm::make<Article>(Article{.title = "b"});
+    auto c = orm::make<Article>(Article{.title = "c"});
+    a->tags = {python, sql};
+    b->tags.push_back(python);
+    s.add_all({a, b, c});
+    s.commit();
+    log_.clear();
+  }
+};
+
+TEST_P(ManyToManyTest, both_sides_stay_in_step_in_memory) {
+  if (not_ready()) return;
+  auto post = orm::make<Article>(Article{.title = "My Post"});
+  auto t1 = orm::make<Tag>(Tag{.name = "python"});
+  auto t2 = orm::make<Tag>(Tag{.name = "fastapi"});
+  post->tags.push_back(t1);
+  post->tags.push_back(t2);
+  ASSERT_EQ(t1->articles.size(), 1u);
+  EXPECT_EQ(t1->articles[0], post);
+  post->tags.remove(t1);
+  EXPECT_TRUE(t1->articles.empty());
+  t1->articles.push_back(post);  // from the other side
+  EXPECT_TRUE(post->tags.contains(t1));
+  post->tags = {t2};  // reassigning the whole collection
+  EXPECT_TRUE(t1->articles.empty());
+  EXPECT_EQ(t2->articles.size(), 1u);
+}
+
+TEST_P(ManyToManyTest, flush_writes_one_association_row_per_pair) {
+  if (not_ready()) return;
+  seed();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags"), 3);
+  orm::Session s(engine_);
+  auto a = s.scalars(orm::select<Article>().where(orm::col(&Article::title) == "a")).one();
+  auto c = s.scalars(orm::select<Article>().where(orm::col(&Article::title) == "c")).one();
+  auto sql = s.scalars(orm::select<Tag>().where(orm::col(&Tag::name) == "sql")).one();
+  EXPECT_EQ(names(a->tags), (std::vector<std::string>{"python", "sql"}));
+  // Removing from one side deletes the row; appending from the other adds one.
+  a->tags.remove(sql);
+  sql->articles.push_back(c);
+  // Added and removed again before the flush: nothing to write.
+  auto java = orm::make<Tag>(Tag{.name = "java"});
+  c->tags.push_back(java);
+  c->tags.remove(java);
+  log_.clear();
+  s.commit();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags"), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags t JOIN tags ON tags.id = t.tag_id "
+                  "JOIN articles ON articles.id = t.article_id WHERE tags.name = 'sql' AND "
+                  "articles.title = 'c'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags t JOIN tags ON tags.id = t.tag_id "
+                  "JOIN articles ON articles.id = t.article_id WHERE tags.name = 'sql' AND "
+                  "articles.title = 'a'"),
+            0);
+  // The new tag was added to the session by the cascade and stays (only its row went).
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tags WHERE name = 'java'"), 1);
+}
+
+TEST_P(ManyToManyTest, lazy_selectin_and_joined_loading) {
+  if (not_ready()) return;
+  seed();
+  {
+    orm::Session s(engine_);
+    auto articles = s.scalars(orm::select<Article>().order_by(orm::col(&Article::id))).all();
+    ASSERT_EQ(articles.size(), 3u);
+    log_.clear();
+    EXPECT_EQ(names(articles[0]->tags), (std::vector<std::string>{"python", "sql"}));
+    EXPECT_EQ(names(articles[1]->tags), (std::vector<std::string>{"python"}));
+    EXPECT_TRUE(articles[2]->tags.empty());
+    EXPECT_EQ(selects(), 3u);  // one lazy load per article
+    // The reverse side, lazily.
+    auto python = articles[0]->tags[0];
+    EXPECT_EQ(python->articles.size(), 2u);
+  }
+  {
+    orm::Session s(engine_);
+    log_.clear();
+    auto articles = s.scalars(orm::select<Article>()
+                                  .order_by(orm::col(&Article::id))
+                                  .options(orm::selectinload(&Article::tags)))
+                        .all();
+    EXPECT_EQ(selects(), 2u);
+    EXPECT_EQ(names(articles[0]->tags), (std::vector<std::string>{"python", "sql"}));
+    EXPECT_EQ(names(articles[1]->tags), (std::vector<std::string>{"python"}));
+    EXPECT_TRUE(articles[2]->tags.empty());
+    EXPECT_EQ(selects(), 2u);
+  }
+  {
+    orm::Session s(engine_);
+    log_.clear();
+    auto articles = s.scalars(orm::select<Article>()
+                                  .order_by(orm::col(&Article::id))
+                                  .options(orm::joinedload(&Article::tags)))
+                        .all();
+    EXPECT_EQ(selects(), 1u);
+    ASSERT_EQ(articles.size(), 3u);  // parents once each
+    EXPECT_EQ(names(articles[0]->tags), (std::vector<std::string>{"python", "sql"}));
+    EXPECT_EQ(names(articles[1]->tags), (std::vector<std::string>{"python"}));
+    EXPECT_TRUE(articles[2]->tags.empty());
+    EXPECT_EQ(selects(), 1u);
+  }
+  {
+    // Chained: tags, then each tag's articles.
+    orm::Session s(engine_);
+    log_.clear();
+    auto articles = s.scalars(orm::select<Article>().options(
+                                  orm::selectinload(&Article::tags).selectinload(&Tag::articles)))
+                        .all();
+    EXPECT_EQ(selects(), 3u);
+    for (const auto& a : articles)
+      for (const auto& t : a->tags) EXPECT_FALSE(t->articles.empty());
+    EXPECT_EQ(selects(), 3u);
+  }
+}
+
+TEST_P(ManyToManyTest, deleting_an_object_deletes_its_association_rows) {
+  if (not_ready()) return;
+  seed();
+  orm::Session s(engine_);
+  auto a = s.scalars(orm::select<Article>().where(orm::col(&Article::title) == "a")).one();
+  s.delete_(a);
+  s.commit();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tags"), 2);  // the tags stay
+}
+
+TEST_P(ManyToManyTest, self_referential_followers) {
+  if (not_ready()) return;
+  {
+    orm::Session s(engine_);
+    auto ann = orm::make<Member>(Member{.name = "ann"});
+    auto bob = orm::make<Member>(Member{.name = "bob"});
+    auto cid = orm::make<Member>(Member{.name = "cid"});
+    ann->following.push_back(bob);
+    ann->following.push_back(cid);
+    cid->followers.push_back(bob);  // bob follows cid, from the other side
+    EXPECT_TRUE(bob->followers.contains(ann));
+    EXPECT_TRUE(bob->following.contains(cid));
+    s.add_all({ann, bob, cid});
+    s.commit();
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM follows"), 3);
+  orm::Session s(engine_);
+  auto members = s.scalars(orm::select<Member>()
+                               .order_by(orm::col(&Member::id))
+                               .options(orm::selectinload(&Member::followers)))
+                     .all();
+  ASSERT_EQ(members.size(), 3u);
+  auto& ann = members[0];
+  auto& bob = members[1];
+  auto& cid = members[2];
+  EXPECT_TRUE(ann->followers.empty());
+  ASSERT_EQ(bob->followers.size(), 1u);
+  EXPECT_EQ(bob->followers[0], ann);
+  ASSERT_EQ(cid->followers.size(), 2u);
+  EXPECT_EQ(cid->followers[0], ann);
+  EXPECT_EQ(cid->followers[1], bob);
+  ASSERT_EQ(ann->following.size(), 2u);  // lazily
+  EXPECT_EQ(ann->following[1], cid);
+  // Unfollow: the row goes.
+  ann->following.remove(cid);
+  EXPECT_EQ(cid->followers.size(), 1u);
+  s.commit();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM follows"), 2);
+  // Joined, with the table aliased against itself.
+  orm::Session s2(engine_);
+  auto again = s2.scalars(orm::select<Member>()
+                              .order_by(orm::col(&Member::id))
+                              .options(orm::joinedload(&Member::following)))
+                   .all();
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again[0]->following.size(), 1u);
+  EXPECT_EQ(again[1]->following.size(), 1u);
+  EXPECT_TRUE(again[2]->following.empty());
+}
+
+TEST_P(ManyToManyTest, backref_creates_the_other_side) {
+  if (not_ready()) return;
+  const orm::RelationshipProperty* back = orm::mapper_of<Customer>().relationship("invoices");
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->direction(), orm::RelationshipDirection::one_to_many);
+  ASSERT_NE(back->reverse(), nullptr);
+  EXPECT_EQ(back->reverse()->key(), "customer");
+  {
+    orm::Session s(engine_);
+    auto cust = orm::make<Customer>(Customer{.name = "acme"});
+    auto i1 = orm::make<Invoice>(Invoice{.total = 10});
+    auto i2 = orm::make<Invoice>(Invoice{.total = 20});
+    i1->customer = cust;  // the side that declared the relationship
+    ASSERT_EQ(cust->invoices.size(), 1u);
+    cust->invoices.push_back(i2);  // the side the backref made
+    EXPECT_EQ(i2->customer.get(), cust);
+    s.add(cust);
+    s.commit();
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM invoices WHERE customer_id IS NOT NULL"), 2);
+  orm::Session s(engine_);
+  auto cust = s.scalars(orm::select<Customer>()).one();
+  ASSERT_EQ(cust->invoices.size(), 2u);
+  EXPECT_EQ(cust->invoices[0]->total, 10);
+  EXPECT_EQ(cust->invoices[1]->customer.get(), cust);
+}
+
+// Bad mappings: the errors come when the relationship is first configured.
+struct Lonely {
+  std::int64_t id = 0;
+  orm::Many<Lonely> friends;
+};
+struct Island {
+  std::int64_t id = 0;
+};
+struct Shore {
+  std::int64_t id = 0;
+  orm::Many<Island> islands;
+};
+
+TEST(ManyToManyErrors, association_table_errors_are_clear) {
+  {
+    orm::registry r;
+    Table links("links", r.metadata, Column("a", Integer, ForeignKey("lonely.id")),
+                Column("b", Integer, ForeignKey("lonely.id")));
+    r.map<Lonely>("lonely", orm::column<&Lonely::id>("id", primary_key()),
+                  orm::relationship<&Lonely::friends>("friends", orm::secondary(links)));
+    EXPECT_THROW(orm::mapper_of<Lonely>().relationships(), AmbiguousForeignKeysError);
+  }
+  {
+    orm::registry r;
+    Table unrelated("unrelated", r.metadata, Column("x", Integer), Column("y", Integer));
+    r.map<Island>("islands", orm::column<&Island::id>("id", primary_key()));
+    r.map<Shore>("shores", orm::column<&Shore::id>("id", primary_key()),
+                 orm::relationship<&Shore::islands>("islands", orm::secondary(unrelated)));
+    EXPECT_THROW(orm::mapper_of<Shore>().relationships(), NoForeignKeysError);
+  }
+  {
+    orm::registry r;
+    r.map<Island>("islands", orm::column<&Island::id>("id", primary_key()));
+    r.map<Shore>("shores", orm::column<&Shore::id>("id", primary_key()),
+                 orm::relationship<&Shore::islands>("islands", orm::secondary("missing")));
+    try {
+      orm::mapper_of<Shore>().relationships();
+      FAIL() << "expected InvalidRequestError";
+    } catch (const InvalidRequestError& e) {
+      EXPECT_NE(std::string(e.what()).find("'missing'"), std::string::npos) << e.what();
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, ManyToManyTest, ::testing::ValuesIn(all_backends()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace alchemy::testing
