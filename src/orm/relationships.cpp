@@ -1060,6 +1060,29 @@ void sync_relationships(SessionImpl& s, bool final_pass) {
     }
   });
   if (!final_pass) return;
+  // Children of deleted parents (without the delete cascade) still pointing
+  // at them: their foreign key becomes NULL.
+  for (InstanceState* st : s.to_delete) {
+    if (st->mapper->relationship_count() == 0) continue;
+    for (const auto& r : st->mapper->relationships()) {
+      if (r->def.options.viewonly || r->direction_ != RelationshipDirection::one_to_many ||
+          r->delete_ || r->delete_orphan)
+        continue;
+      void* mem = r->member(st->obj());
+      if (!r->def.ops.base(mem).loaded_) continue;
+      for (std::size_t i = 0, n = r->def.ops.size(mem); i < n; ++i) {
+        std::shared_ptr<void> child = *r->def.ops.item(mem, i, tmp);
+        InstanceState* cs = r->def.ops.state_of(child);
+        if (cs == nullptr) cs = foreign_state(child, *r->target_, false);
+        if (cs == nullptr || cs->session != &s || cs->marked_deleted) continue;
+        bool points_here = true;
+        for (auto [pa, tb] : r->pairs)
+          points_here = points_here && st->mapper->attributes()[pa].ops.get(st->obj()) ==
+                                           r->target_->attributes()[tb].ops.get(child.get());
+        if (points_here) null_key(*r->target_, child.get(), *r, true);
+      }
+    }
+  }
   // Objects taken out of a collection: deleted (delete-orphan), or their
   // foreign key nulled unless they went to another parent meanwhile.
   auto removed = std::move(s.removed);
@@ -1142,6 +1165,91 @@ std::vector<std::vector<InstanceState*>> insert_levels(const Mapper& m,
     levels.push_back(std::move(level));
   }
   return levels;
+}
+
+std::vector<std::pair<InstanceState*, std::shared_ptr<void>>> cascade_targets(
+    InstanceState* st, bool RelationshipProperty::*flag) {
+  std::vector<std::pair<InstanceState*, std::shared_ptr<void>>> out;
+  std::shared_ptr<void> tmp;
+  for (const auto& r : st->mapper->relationships()) {
+    if (!((*r).*flag) || r->def.options.viewonly) continue;
+    void* mem = r->member(st->obj());
+    if (!r->def.ops.base(mem).loaded_) continue;
+    for (std::size_t i = 0, n = r->def.ops.size(mem); i < n; ++i) {
+      std::shared_ptr<void> obj = *r->def.ops.item(mem, i, tmp);
+      InstanceState* cs = r->def.ops.state_of(obj);
+      if (cs == nullptr) cs = foreign_state(obj, *r->target_, false);
+      if (cs != nullptr && cs->session != nullptr && cs->session == st->session)
+        out.emplace_back(cs, std::move(obj));
+    }
+  }
+  return out;
+}
+
+void cascade_delete(Session& session, InstanceState* st) {
+  SessionImpl& s = session.impl();
+  s.rel_dirty = true;  // the flush deals with the relationships of deleted objects
+  for (const auto& r : st->mapper->relationships()) {
+    if (r->def.options.viewonly) continue;
+    const bool deletes = r->delete_ || r->delete_orphan;
+    // Without the delete cascade, the flush nulls the foreign keys of a
+    // one-to-many's children (and deletes a many-to-many's rows by key).
+    if (!deletes && r->direction_ != RelationshipDirection::one_to_many) continue;
+    void* mem = r->member(st->obj());
+    RelationBase& b = r->def.ops.base(mem);
+    if (!b.loaded_) {
+      if (r->def.options.passive_deletes) continue;  // ON DELETE CASCADE / SET NULL does it
+      // Not autoflushed: the flush would already DELETE the object itself.
+      const bool was = s.no_autoflush;
+      s.no_autoflush = true;
+      try {
+        rel_load(b);
+      } catch (...) {
+        s.no_autoflush = was;
+        throw;
+      }
+      s.no_autoflush = was;
+    }
+  }
+  for (auto& [cs, obj] : cascade_targets(st, &RelationshipProperty::delete_))
+    if (!cs->marked_deleted && cs->status != Status::deleted) session.delete_state(cs, obj);
+  for (auto& [cs, obj] : cascade_targets(st, &RelationshipProperty::delete_orphan))
+    if (!cs->marked_deleted && cs->status != Status::deleted) session.delete_state(cs, obj);
+}
+
+void cascade_merge(Session& session, const Mapper& m, const void* src,
+                   const std::shared_ptr<void>& target, MergeMemo& memo) {
+  std::shared_ptr<void> tmp;
+  for (const auto& r : m.relationships()) {
+    if (!r->merge || r->def.options.viewonly) continue;
+    const void* smem = r->member(src);
+    const RelationBase& sb = r->def.ops.base(const_cast<void*>(smem));
+    if (!sb.loaded_) continue;  // never loaded in the source: the target's stays as it is
+    std::vector<std::shared_ptr<void>> merged;
+    for (std::size_t i = 0, n = r->def.ops.size(smem); i < n; ++i) {
+      std::shared_ptr<void> child = *r->def.ops.item(smem, i, tmp);
+      if (child) merged.push_back(session.merge_object(*r->target_, child.get(), &memo));
+    }
+    void* tmem = r->member(target.get());
+    RelationBase& tb = r->def.ops.base(tmem);
+    if (!tb.loaded_) rel_load(tb);
+    std::vector<std::shared_ptr<void>> old;
+    r->def.ops.take(tmem, old);
+    for (const auto& o : merged) r->def.ops.push(tmem, o);
+    tb.loaded_ = true;
+    tb.changed_ = true;
+    if (tb.owner_ == nullptr) continue;
+    // The other side and the flush see it as the program's own edits.
+    for (const auto& o : old)
+      if (std::find(merged.begin(), merged.end(), o) == merged.end()) rel_removed(tb, o);
+    for (const auto& o : merged)
+      if (std::find(old.begin(), old.end(), o) == old.end()) {
+        if (r->uselist())
+          rel_appended(tb, o);
+        else
+          rel_assigned(tb, old.empty() ? nullptr : old.front(), o);
+      }
+  }
 }
 
 bool secondary_pending(const SessionImpl& s) { return !s.secondary_changes.empty(); }

@@ -393,18 +393,24 @@ void Session::delete_state(InstanceState* st, std::shared_ptr<void> obj) {
   st->marked_deleted = true;
   st->ref.pin(std::move(obj));
   s.to_delete.push_back(st);
+  if (st->mapper->relationship_count() != 0) detail::cascade_delete(*this, st);
 }
 
 void Session::expunge_state(InstanceState* st) {
   SessionImpl& s = *impl_;
   if (st == nullptr || st->session != &s)
     throw InvalidRequestError("Instance is not present in this Session; nothing to expunge");
+  std::vector<std::pair<InstanceState*, std::shared_ptr<void>>> kids;
+  if (st->mapper->relationship_count() != 0)
+    kids = detail::cascade_targets(st, &RelationshipProperty::expunge);
   std::erase(s.pending, st);
   std::erase(s.to_delete, st);
   std::erase(s.inserted_in_tx, st);
   std::erase(s.deleted_in_tx, st);
   s.remove_identity(st);
   std::shared_ptr<void> keep = s.detach(st);
+  for (auto& [cs, obj] : kids)
+    if (cs->session == &s) expunge_state(cs);  // cycles end at objects expunged already
 }
 
 void Session::expunge_all() {
@@ -444,17 +450,44 @@ void Session::refresh_state(InstanceState* st) {
     throw ObjectDeletedError(fmt::format(
         "Instance '{}' has been deleted, or its row is otherwise not present", describe(st)));
   const auto& attrs = m.attributes();
+  std::vector<std::pair<InstanceState*, std::shared_ptr<void>>> kids;
+  if (m.relationship_count() != 0)
+    kids = detail::cascade_targets(st, &RelationshipProperty::refresh_expire);
   for (std::size_t i = 0; i < attrs.size(); ++i) attrs[i].ops.load(st->obj(), *row, i);
   st->take_snapshot();
   st->expired = st->reload_all = false;
   if (m.relationship_count() != 0) detail::expire_relationships(st, false);
+  if (kids.empty()) return;
+  // The refresh-expire cascade; each object once per refresh() (cycles).
+  thread_local std::vector<const InstanceState*>* t_refreshing = nullptr;
+  std::vector<const InstanceState*> mine;
+  const bool outer = t_refreshing == nullptr;
+  if (outer) t_refreshing = &mine;
+  t_refreshing->push_back(st);
+  try {
+    for (auto& [cs, obj] : kids) {
+      if (cs->session != &s || cs->status != Status::persistent) continue;
+      if (std::find(t_refreshing->begin(), t_refreshing->end(), cs) != t_refreshing->end()) continue;
+      refresh_state(cs);
+    }
+  } catch (...) {
+    if (outer) t_refreshing = nullptr;
+    throw;
+  }
+  if (outer) t_refreshing = nullptr;
 }
 
 void Session::expire_state(InstanceState* st) {
   if (st == nullptr || st->session != impl_.get() || st->status != Status::persistent)
     throw InvalidRequestError("Instance is not persistent within this Session; nothing to expire");
+  std::vector<std::pair<InstanceState*, std::shared_ptr<void>>> kids;
+  if (st->mapper->relationship_count() != 0)
+    kids = detail::cascade_targets(st, &RelationshipProperty::refresh_expire);
   st->expired = true;
   if (st->mapper->relationship_count() != 0) detail::expire_relationships(st, false);
+  for (auto& [cs, obj] : kids)  // cycles end at objects expired already
+    if (cs->session == impl_.get() && cs->status == Status::persistent && !cs->expired)
+      expire_state(cs);
 }
 
 void Session::expire_all() {
@@ -712,8 +745,12 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
   return out;
 }
 
-std::shared_ptr<void> Session::merge_object(const Mapper& m, const void* obj) {
+std::shared_ptr<void> Session::merge_object(const Mapper& m, const void* obj,
+                                           detail::MergeMemo* memo) {
   if (obj == nullptr) throw InvalidRequestError("merge() of a null object");
+  detail::MergeMemo local;
+  if (memo == nullptr) memo = &local;
+  if (auto f = memo->done.find(obj); f != memo->done.end()) return f->second;
   const auto& attrs = m.attributes();
   std::vector<Value> pk;
   bool complete = true;
@@ -724,8 +761,11 @@ std::shared_ptr<void> Session::merge_object(const Mapper& m, const void* obj) {
   std::shared_ptr<void> target = complete ? get_object(m, pk) : nullptr;
   const bool fresh = target == nullptr;
   if (fresh) target = m.create();
+  memo->done.emplace(obj, target);
+  if (target.get() == obj) return target;  // already this session's object
   for (const auto& a : attrs) a.ops.set(target.get(), a.ops.get(obj));
   if (fresh) add_state(detail::node_state(target.get()), target);
+  if (m.relationship_count() != 0) detail::cascade_merge(*this, m, obj, target, *memo);
   return target;
 }
 

@@ -498,12 +498,21 @@ bool flush_secondary(SessionImpl& s);
 /// Whether the flush has association rows to write.
 bool secondary_pending(const SessionImpl& s);
 /// Session::delete_(): the delete cascade to related objects (loading
-/// unloaded collections unless passive_deletes).
+/// unloaded collections unless passive_deletes); one-to-many collections
+/// without it are loaded too, so that the flush can null their foreign keys.
 void cascade_delete(Session& session, InstanceState* st);
-/// Session::expunge(): the expunge cascade.
-void cascade_expunge(Session& session, InstanceState* st);
-/// Session::expire() / refresh(): the refresh-expire cascade.
-void cascade_expire(Session& session, InstanceState* st, bool refresh);
+/// The objects in loaded relationships of `st` whose cascade has `flag`
+/// (RelationshipProperty::expunge, refresh_expire, ...), in st's session.
+std::vector<std::pair<InstanceState*, std::shared_ptr<void>>> cascade_targets(
+    InstanceState* st, bool RelationshipProperty::*flag);
+/// Session::merge(): merges the objects in `src`'s loaded relationships with
+/// merge cascade and puts the merged ones in `target`'s. `memo`: objects
+/// merged so far in this merge() (cycles).
+struct MergeMemo {
+  std::unordered_map<const void*, std::shared_ptr<void>> done;
+};
+void cascade_merge(Session& session, const Mapper& m, const void* src,
+                   const std::shared_ptr<void>& target, MergeMemo& memo);
 /// Eager loads (selectin, joined) for objects a query returned.
 /// What loading rows of one entity needs, worked out once per statement.
 struct LoadPlan {

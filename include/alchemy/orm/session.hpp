@@ -56,6 +56,7 @@ class Query;
 
 namespace detail {
 struct SessionImpl;
+struct MergeMemo;
 template <class T>
 InstanceState* state_for(const std::shared_ptr<T>& obj, bool create) {
   if (InstanceState* st = state_of_node(obj)) return st;
@@ -338,6 +339,13 @@ class ALCHEMY_EXPORT Session {
   std::shared_ptr<void> get_object(const Mapper& m, const std::vector<Value>& pk);
   void autoflush();
   detail::SessionImpl& impl() const { return *impl_; }
+  void delete_state(detail::InstanceState* st, std::shared_ptr<void> obj);
+  void expunge_state(detail::InstanceState* st);
+  void refresh_state(detail::InstanceState* st);
+  void expire_state(detail::InstanceState* st);
+  /// merge() of one object; `memo` holds what this merge() merged so far.
+  std::shared_ptr<void> merge_object(const Mapper& m, const void* obj,
+                                     detail::MergeMemo* memo = nullptr);
 
  private:
   template <class... T, std::size_t... I>
@@ -352,12 +360,7 @@ class ALCHEMY_EXPORT Session {
   }
   static void check_object(const void* obj);
   void add_state(detail::InstanceState* st, std::shared_ptr<void> obj);
-  void delete_state(detail::InstanceState* st, std::shared_ptr<void> obj);
-  void expunge_state(detail::InstanceState* st);
-  void refresh_state(detail::InstanceState* st);
-  void expire_state(detail::InstanceState* st);
   bool contains_state(const detail::InstanceState* st) const;
-  std::shared_ptr<void> merge_object(const Mapper& m, const void* obj);
   void bulk_insert(const Mapper& m, const std::vector<Params>& mappings);
   void bulk_save(const Mapper& m, const void* obj);
   void flush_bulk();
