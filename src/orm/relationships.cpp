@@ -1888,3 +1888,97 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
 }  // namespace detail
 
 }  // namespace alchemy::orm
+
+// ---- relationships in SQL expressions ---------------------------------------------------------
+
+namespace alchemy::orm::detail {
+
+const RelationshipProperty& relationship_for(const Mapper& m, std::ptrdiff_t offset) {
+  if (const RelationshipProperty* p = m.relationship_at(offset)) return *p;
+  throw ArgumentError(fmt::format(
+      "This member of class {} is not a relationship; map it with orm::relationship<...>() in "
+      "registry::map<{}>()",
+      m.class_name(), m.class_name()));
+}
+
+alchemy::Select relationship_join(const alchemy::Select& stmt, const RelationshipProperty& p,
+                                  bool isouter) {
+  const Mapper& parent = p.parent();
+  const Mapper& target = p.mapper();
+  if (&parent.table().impl() == &target.table().impl())
+    throw InvalidRequestError(fmt::format(
+        "join() along the self-referential relationship {} needs an alias of '{}'; join "
+        "orm::aliased / table().alias() explicitly with an ON clause",
+        p.name(), target.table().name()));
+  std::vector<ColumnElement> on;
+  for (auto [pa, tb] : p.pairs)
+    on.push_back(parent.attributes()[pa].column == target.attributes()[tb].column);
+  alchemy::Select out = stmt;
+  if (p.secondary) {
+    std::vector<ColumnElement> on_sec;
+    for (const auto& [a, c] : p.sec_local) on_sec.push_back(parent.attributes()[a].column == c);
+    out = out.join(*p.secondary, and_(std::move(on_sec)), isouter);
+    for (const auto& [a, c] : p.sec_remote) on.push_back(target.attributes()[a].column == c);
+  }
+  for (const auto& c : p.criteria) on.push_back(c);
+  return out.join(target.table(), and_(std::move(on)), isouter);
+}
+
+ColumnElement relationship_exists(const RelationshipProperty& p, const ColumnElement* criterion,
+                                  bool scalar) {
+  if (scalar && p.uselist())
+    throw InvalidRequestError(fmt::format(
+        "'has()' is for references (orm::One); {} is a collection: use any()", p.name()));
+  if (!scalar && !p.uselist())
+    throw InvalidRequestError(fmt::format(
+        "'any()' is for collections (orm::Many); {} refers to one object: use has()", p.name()));
+  const Mapper& target = p.mapper();
+  std::vector<ColumnElement> where{p.onclause};
+  if (criterion != nullptr) where.push_back(*criterion);
+  return alchemy::select(target.attributes()[target.primary_key().front()].column)
+      .where(and_(std::move(where)))
+      .exists();
+}
+
+ColumnElement relationship_compare(const RelationshipProperty& p, const void* obj,
+                                   bool contains) {
+  if (contains && !p.uselist())
+    throw InvalidRequestError(fmt::format(
+        "'contains()' is for collections; compare {} with == instead", p.name()));
+  if (!contains && p.uselist())
+    throw InvalidRequestError(fmt::format(
+        "Can't compare the collection {} to an object; use contains()", p.name()));
+  const Mapper& parent = p.parent();
+  const Mapper& target = p.mapper();
+  std::vector<ColumnElement> out;
+  if (p.secondary) {
+    // EXISTS (SELECT ... FROM association WHERE its parent columns = the
+    // parent's AND its target columns = the object's key).
+    if (obj == nullptr) {
+      std::vector<ColumnElement> on;
+      for (const auto& [a, c] : p.sec_local) on.push_back(parent.attributes()[a].column == c);
+      return not_(alchemy::select(p.sec_local.front().second).where(and_(std::move(on))).exists());
+    }
+    std::vector<ColumnElement> on;
+    for (const auto& [a, c] : p.sec_local) on.push_back(parent.attributes()[a].column == c);
+    for (const auto& [a, c] : p.sec_remote) on.push_back(c == target.attributes()[a].ops.get(obj));
+    return alchemy::select(p.sec_local.front().second).where(and_(std::move(on))).exists();
+  }
+  for (auto [pa, tb] : p.pairs) {
+    const auto& pc = parent.attributes()[pa].column;
+    if (obj == nullptr) {
+      out.push_back(pc.is_(null()));
+      continue;
+    }
+    // The parent's column equals the object's value on the other side of the join.
+    Value v = target.attributes()[tb].ops.get(obj);
+    if (v.is_null())
+      throw InvalidRequestError(fmt::format(
+          "Can't compare {} with an object whose '{}' is not set (flush it first)", p.name(),
+          target.attributes()[tb].key));
+    out.push_back(pc == v);
+  }
+  return and_(std::move(out));
+}
+
+}  // namespace alchemy::orm::detail

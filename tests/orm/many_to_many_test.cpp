@@ -327,6 +327,66 @@ TEST_P(ManyToManyTest, backref_creates_the_other_side) {
   EXPECT_EQ(cust->invoices[1]->customer.get(), cust);
 }
 
+TEST_P(ManyToManyTest, relationship_comparators_in_queries) {
+  if (not_ready()) return;
+  seed();
+  orm::Session s(engine_);
+  // The guide's db.query(Post).join(Post.tags).filter(Tag.name == "python").
+  auto python_posts = s.query<Article>()
+                          .join(&Article::tags)
+                          .filter(orm::col(&Tag::name) == "python")
+                          .order_by(orm::col(&Article::title))
+                          .all();
+  ASSERT_EQ(python_posts.size(), 2u);
+  EXPECT_EQ(python_posts[0]->title, "a");
+  EXPECT_EQ(python_posts[1]->title, "b");
+  // any(): collections, with and without a criterion.
+  auto with_sql = s.scalars(orm::select<Article>().where(
+                                orm::rel(&Article::tags).any(orm::col(&Tag::name) == "sql")))
+                      .all();
+  ASSERT_EQ(with_sql.size(), 1u);
+  EXPECT_EQ(with_sql[0]->title, "a");
+  auto untagged = s.scalars(orm::select<Article>().where(not_(orm::rel(&Article::tags).any()))).all();
+  ASSERT_EQ(untagged.size(), 1u);
+  EXPECT_EQ(untagged[0]->title, "c");
+  // contains(): a many-to-many collection holding an object.
+  auto sql = s.scalars(orm::select<Tag>().where(orm::col(&Tag::name) == "sql")).one();
+  auto holding = s.scalars(orm::select<Article>().where(orm::rel(&Article::tags).contains(sql))).all();
+  ASSERT_EQ(holding.size(), 1u);
+  EXPECT_EQ(holding[0]->title, "a");
+  // Outer join along the relationship: articles without tags.
+  auto lonely = s.query<Article>()
+                    .outerjoin(&Article::tags)
+                    .filter(orm::col(&Tag::id).is_(null()))
+                    .all();
+  ASSERT_EQ(lonely.size(), 1u);
+  EXPECT_EQ(lonely[0]->title, "c");
+  // One-to-many / many-to-one: has(), == and contains().
+  auto acme = orm::make<Customer>(Customer{.name = "acme"});
+  auto other = orm::make<Customer>(Customer{.name = "other"});
+  auto big = orm::make<Invoice>(Invoice{.total = 500});
+  acme->invoices.push_back(big);
+  acme->invoices.push_back(orm::make<Invoice>(Invoice{.total = 5}));
+  s.add_all({acme, other});
+  s.flush();
+  auto acme_invoices = s.scalars(orm::select<Invoice>().where(
+                                     orm::rel(&Invoice::customer).has(orm::col(&Customer::name) == "acme")))
+                           .all();
+  EXPECT_EQ(acme_invoices.size(), 2u);
+  EXPECT_EQ(s.scalars(orm::select<Invoice>().where(orm::rel(&Invoice::customer) == acme)).all().size(), 2u);
+  EXPECT_EQ(s.scalars(orm::select<Invoice>().where(orm::rel(&Invoice::customer) == nullptr)).all().size(), 0u);
+  auto owner = s.scalars(orm::select<Customer>().where(orm::rel(&Customer::invoices).contains(big))).one();
+  EXPECT_EQ(owner, acme);
+  auto spenders = s.scalars(orm::select<Customer>().where(
+                                orm::rel(&Customer::invoices).any(orm::col(&Invoice::total) > 100)))
+                      .all();
+  ASSERT_EQ(spenders.size(), 1u);
+  EXPECT_EQ(spenders[0], acme);
+  // The wrong comparator for the kind of relationship is a clear error.
+  EXPECT_THROW(orm::rel(&Invoice::customer).any(), InvalidRequestError);
+  EXPECT_THROW(orm::rel(&Customer::invoices).has(), InvalidRequestError);
+}
+
 // Bad mappings: the errors come when the relationship is first configured.
 struct Lonely {
   std::int64_t id = 0;

@@ -35,7 +35,70 @@ struct EntitySpec {
 };
 ALCHEMY_EXPORT alchemy::Select entity_select(const std::vector<const Mapper*>& mappers);
 ALCHEMY_EXPORT ColumnElement filter_by_clause(const Mapper& m, const Params& criteria);
+/// The relationship mapped on member `offset` of `m`; ArgumentError when none is.
+ALCHEMY_EXPORT const RelationshipProperty& relationship_for(const Mapper& m, std::ptrdiff_t offset);
+/// `stmt` JOINed along relationship `p` (through its association table for a many-to-many).
+ALCHEMY_EXPORT alchemy::Select relationship_join(const alchemy::Select& stmt,
+                                                 const RelationshipProperty& p, bool isouter);
+/// EXISTS (SELECT ... WHERE <the join> [AND criterion]): any() / has().
+ALCHEMY_EXPORT ColumnElement relationship_exists(const RelationshipProperty& p,
+                                                 const ColumnElement* criterion, bool scalar);
+/// contains(obj) (collections) / == obj (references); `obj` null: IS NULL.
+ALCHEMY_EXPORT ColumnElement relationship_compare(const RelationshipProperty& p, const void* obj,
+                                                  bool contains);
+template <class C, class V>
+const RelationshipProperty& relationship_of(V C::*m) {
+  return relationship_for(mapper_of<C>(), member_offset<C>(m));
+}
+template <class V>
+struct is_relation_member : std::false_type {};
+template <class T>
+struct is_relation_member<Many<T>> : std::true_type {};
+template <class T>
+struct is_relation_member<One<T>> : std::true_type {};
 }  // namespace detail
+
+/// A relationship in SQL expressions (SQLAlchemy's User.orders / Order.user as
+/// comparators): `orm::rel(&User::orders).any(orm::col(&Order::total) > 100)`.
+template <class C, class V>
+class RelationshipComparator {
+ public:
+  using Target = typename detail::rel_target<V>::type;
+  explicit RelationshipComparator(V C::*m) : m_(m) {}
+  /// EXISTS a related object (matching `criterion`): for collections.
+  ColumnElement any() const { return exists(nullptr, false); }
+  ColumnElement any(const ColumnElement& criterion) const { return exists(&criterion, false); }
+  /// The related object exists (and matches `criterion`): for references.
+  ColumnElement has() const { return exists(nullptr, true); }
+  ColumnElement has(const ColumnElement& criterion) const { return exists(&criterion, true); }
+  /// The collection contains `obj`.
+  ColumnElement contains(const std::shared_ptr<Target>& obj) const {
+    return detail::relationship_compare(prop(), obj.get(), true);
+  }
+  /// The reference is `obj` (Order.user == user); == nullptr: there is none.
+  ColumnElement operator==(const std::shared_ptr<Target>& obj) const {
+    return detail::relationship_compare(prop(), obj.get(), false);
+  }
+  ColumnElement operator==(std::nullptr_t) const {
+    return detail::relationship_compare(prop(), nullptr, false);
+  }
+  ColumnElement operator!=(const std::shared_ptr<Target>& obj) const { return not_(*this == obj); }
+  ColumnElement operator!=(std::nullptr_t) const { return not_(*this == nullptr); }
+  const RelationshipProperty& prop() const { return detail::relationship_of(m_); }
+
+ private:
+  ColumnElement exists(const ColumnElement* c, bool scalar) const {
+    return detail::relationship_exists(prop(), c, scalar);
+  }
+  V C::*m_;
+};
+
+/// `orm::rel(&Post::tags).any(orm::col(&Tag::name) == "python")`.
+template <class C, class V>
+requires detail::is_relation_member<V>::value
+RelationshipComparator<C, V> rel(V C::*m) {
+  return RelationshipComparator<C, V>(m);
+}
 
 /// SELECT of mapped entities (SQLAlchemy's select(User) / select(User, Address)).
 template <class... T>
@@ -81,6 +144,27 @@ class Select {
   template <class U>
   Select outerjoin(const ColumnElement& onclause) const {
     return derive(core_.join(mapper_of<U>().table(), onclause, true));
+  }
+  /// JOIN the mapped class U on the foreign key between them (SQLAlchemy's join(Order)).
+  template <class U>
+  Select join() const {
+    return derive(core_.join(mapper_of<U>().table()));
+  }
+  template <class U>
+  Select outerjoin() const {
+    return derive(core_.join(mapper_of<U>().table(), std::nullopt, true));
+  }
+  /// JOIN along a relationship (SQLAlchemy's select(Post).join(Post.tags)); a
+  /// many-to-many joins its association table too.
+  template <class C, class V>
+  requires detail::is_relation_member<V>::value
+  Select join(V C::*rel, bool isouter = false) const {
+    return derive(detail::relationship_join(core_, detail::relationship_of(rel), isouter));
+  }
+  template <class C, class V>
+  requires detail::is_relation_member<V>::value
+  Select outerjoin(V C::*rel) const {
+    return derive(detail::relationship_join(core_, detail::relationship_of(rel), true));
   }
   /// JOIN any FROM clause (a table, alias or subquery).
   Select join(const FromClause& target, std::optional<ColumnElement> onclause = {},

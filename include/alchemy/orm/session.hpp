@@ -456,6 +456,26 @@ class Query {
   Query outerjoin(const ColumnElement& onclause) const {
     return Query(*session_, stmt_.template join<U>(onclause, true));
   }
+  /// JOIN the class U on the foreign key between them (SQLAlchemy's query(User).join(Order)).
+  template <class U>
+  Query join() const {
+    return Query(*session_, stmt_.template join<U>());
+  }
+  template <class U>
+  Query outerjoin() const {
+    return Query(*session_, stmt_.template outerjoin<U>());
+  }
+  /// JOIN along a relationship: `query<Post>().join(&Post::tags)`.
+  template <class C, class V>
+  requires detail::is_relation_member<V>::value
+  Query join(V C::*rel, bool isouter = false) const {
+    return Query(*session_, stmt_.join(rel, isouter));
+  }
+  template <class C, class V>
+  requires detail::is_relation_member<V>::value
+  Query outerjoin(V C::*rel) const {
+    return Query(*session_, stmt_.outerjoin(rel));
+  }
 
   std::vector<std::shared_ptr<T>> all() const { return session_->scalars(stmt_).all(); }
   /// First object (LIMIT 1) or null.
