@@ -361,8 +361,13 @@ void configure_one(RelationshipProperty& p) {
   if (dir == RelationshipDirection::many_to_one && p.def.ops.uselist)
     throw ArgumentError(fmt::format(
         "relationship {} is many-to-one (the foreign key is on '{}'); declare the member as "
-        "orm::One<{}>, not orm::Many",
-        rel, pt.name, target->class_name()));
+        "orm::One<{}>, not orm::{}",
+        rel, pt.name, target->class_name(), p.def.ops.dynamic ? "Dynamic" : "Many"));
+  if (p.def.options.lazy == Lazy::dynamic && !p.def.ops.dynamic)
+    throw ArgumentError(fmt::format(
+        "relationship {}: lazy=dynamic needs the member declared as orm::Dynamic<{}> (a query, "
+        "not a list)",
+        rel, target->class_name()));
   p.direction_ = dir;
   parse_cascade(p);
   if (p.delete_orphan && dir != RelationshipDirection::one_to_many)
@@ -584,7 +589,7 @@ void unload_relationships(InstanceState* st) noexcept {
   void* obj = st->obj();
   for (const auto& r : rels) {
     RelationBase& b = r->def.ops.base(r->member(obj));
-    b.loaded_ = r->lazy() == Lazy::noload;
+    b.loaded_ = r->lazy() == Lazy::noload || r->lazy() == Lazy::dynamic;
     b.changed_ = false;
     b.raise_ = false;
   }
@@ -594,7 +599,7 @@ void expire_relationships(InstanceState* st, bool all) noexcept {
   void* obj = st->obj();
   for (const auto& r : st->mapper->relationship_list()) {
     RelationBase& b = r->def.ops.base(r->member(obj));
-    if (r->lazy() == Lazy::noload || (b.changed_ && !all)) continue;
+    if (r->lazy() == Lazy::noload || r->lazy() == Lazy::dynamic || (b.changed_ && !all)) continue;
     b.loaded_ = false;
     b.changed_ = false;
   }
@@ -723,7 +728,7 @@ void rel_load(const RelationBase& r) {
     return;
   }
   const RelationshipProperty& p = prop_of(r);
-  if (p.lazy() == Lazy::noload) {
+  if (p.lazy() == Lazy::noload || p.lazy() == Lazy::dynamic) {
     self.loaded_ = true;
     return;
   }
@@ -1369,9 +1374,13 @@ bool flush_secondary(SessionImpl& s) {
 }
 
 void relationships_flushed(SessionImpl& s) noexcept {
-  for_each_related_state(s, [](InstanceState* st) {
-    for (const auto& r : st->mapper->relationship_list())
-      r->def.ops.base(r->member(st->obj())).changed_ = false;
+  std::vector<std::shared_ptr<void>> written;  // Dynamic members' appended objects
+  for_each_related_state(s, [&](InstanceState* st) {
+    for (const auto& r : st->mapper->relationship_list()) {
+      void* mem = r->member(st->obj());
+      r->def.ops.base(mem).changed_ = false;
+      if (r->def.ops.dynamic) r->def.ops.take(mem, written);
+    }
   });
 }
 
@@ -1402,6 +1411,8 @@ std::string strategy_name(Lazy how) {
       return "subqueryload";
     case Lazy::dynamic:
       return "dynamic";
+    case Lazy::contains_eager:
+      return "contains_eager";
   }
   return "option";
 }
@@ -1456,20 +1467,38 @@ std::vector<Eager> plan_eager(const Mapper& m, const std::vector<LoaderOption>& 
         e.sub.push_back(std::move(rest));
       }
     }
+    if (explicit_how && r->lazy() == Lazy::dynamic && e.how != Lazy::select &&
+        e.how != Lazy::noload && e.how != Lazy::raise)
+      throw InvalidRequestError(fmt::format(
+          "{}(): {} is a dynamic relationship (a query, not a list); it can't be loaded eagerly",
+          strategy_name(e.how), r->name()));
+    if (e.how == Lazy::contains_eager && !chain.empty())
+      throw ArgumentError(fmt::format(
+          "contains_eager(): {} is not a relationship of the query's first entity; "
+          "contains_eager reads the statement's own JOIN at the first level only",
+          r->name()));
     if (!explicit_how && e.sub.empty() && std::find(chain.begin(), chain.end(), r.get()) != chain.end())
       continue;  // a default eager strategy met itself again (self-referential)
-    if (e.how == Lazy::joined || e.how == Lazy::selectin || explicit_how)
+    if (e.how == Lazy::joined || e.how == Lazy::selectin || e.how == Lazy::subquery ||
+        explicit_how)
       out.push_back(std::move(e));
   }
   return out;
 }
 
+// The statement (and its parameters) that loaded the parents: subqueryload
+// selects the related rows whose key is IN it. Null below selectin loads.
+struct Source {
+  const alchemy::Select* stmt = nullptr;
+  const Params* params = nullptr;
+};
+
 void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& parents,
-                std::vector<const RelationshipProperty*>& chain);
+                std::vector<const RelationshipProperty*>& chain, Source src);
 
 // Applies a plan to objects just loaded: noload / raise marks, eager loads.
 void run_plan(Session& session, std::vector<InstanceState*>& objs, const std::vector<Eager>& plan,
-              std::vector<const RelationshipProperty*>& chain) {
+              std::vector<const RelationshipProperty*>& chain, Source src = {}) {
   if (objs.empty()) return;
   for (const Eager& e : plan) {
     if (e.how == Lazy::noload || e.how == Lazy::raise) {
@@ -1484,7 +1513,7 @@ void run_plan(Session& session, std::vector<InstanceState*>& objs, const std::ve
       continue;
     }
     chain.push_back(e.rel);
-    eager_load(session, e, objs, chain);
+    eager_load(session, e, objs, chain, src);
     chain.pop_back();
   }
 }
@@ -1496,10 +1525,36 @@ void run_eager(Session& session, const Mapper& m, std::vector<InstanceState*>& o
   run_plan(session, objs, plan_eager(m, opts, chain), chain);
 }
 
+// The WHERE conditions selecting the related rows of `keys` (values of the
+// parents' column `local`, matched by the column `remote`): an IN list per
+// chunk, or, for subqueryload, one IN over the parents' statement.
+struct KeyFilter {
+  std::vector<ColumnElement> conds;
+  Params params;
+};
+KeyFilter key_filters(const ColumnElement& remote, const std::vector<Value>& keys,
+                      const ColumnElement& local, Source src) {
+  KeyFilter out;
+  if (keys.empty()) return out;
+  if (src.stmt != nullptr) {
+    Subquery sq = src.stmt->with_only_columns(local.label("key")).subquery();
+    out.conds.push_back(remote.in_(alchemy::select(sq.c["key"])));
+    if (src.params != nullptr) out.params = *src.params;
+    return out;
+  }
+  for (std::size_t at = 0; at < keys.size(); at += kInChunk) {
+    std::vector<Value> chunk(
+        keys.begin() + static_cast<std::ptrdiff_t>(at),
+        keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + kInChunk)));
+    out.conds.push_back(remote.in_(chunk));
+  }
+  return out;
+}
+
 // Many-to-many, selectin: the targets of every parent in `todo`, by chunks of
 // keys, through the association table (whose key column comes last in each row).
 void load_secondary(SessionImpl& s, const RelationshipProperty& p,
-                    const std::vector<InstanceState*>& todo) {
+                    const std::vector<InstanceState*>& todo, Source src) {
   const auto& pa = p.parent().attributes()[p.sec_local[0].first];
   const ColumnElement& sk = p.sec_local[0].second;
   std::unordered_map<std::vector<Value>, std::vector<InstanceState*>, ValueVecHash> by_val;
@@ -1527,17 +1582,16 @@ void load_secondary(SessionImpl& s, const RelationshipProperty& p,
   std::vector<ColumnElement> sec_on;
   for (const auto& [a, c] : p.sec_remote) sec_on.push_back(tm.attributes()[a].column == c);
   const ColumnElement on = and_(std::move(sec_on));
-  for (std::size_t at = 0; at < keys.size(); at += kInChunk) {
-    std::vector<Value> chunk(keys.begin() + static_cast<std::ptrdiff_t>(at),
-                             keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + kInChunk)));
+  const KeyFilter filter = key_filters(sk, keys, pa.column, src);
+  for (const ColumnElement& cond : filter.conds) {
     std::vector<SelectItem> cols;
     for (const auto& a : tm.attributes()) cols.emplace_back(a.column);
     cols.emplace_back(sk);
-    std::vector<ColumnElement> where{sk.in_(chunk)};
+    std::vector<ColumnElement> where{cond};
     for (const auto& c : p.criteria) where.push_back(c);
     alchemy::Select q = alchemy::select(std::move(cols)).join(*p.secondary, on).where(and_(std::move(where)));
     for (const auto& o : p.order_by) q = q.order_by(o);
-    Result r = s.connection().execute(q);
+    Result r = s.connection().execute(q, filter.params);
     const std::size_t kc = positional.size();
     for (const Row& row : r) {
       std::shared_ptr<void> child = load_row(s, plan, row);
@@ -1553,7 +1607,8 @@ void load_secondary(SessionImpl& s, const RelationshipProperty& p,
 
 // Objects loaded by a query whose members are to load as selectin.
 void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& parents,
-                std::vector<const RelationshipProperty*>& chain) {
+                std::vector<const RelationshipProperty*>& chain, Source src) {
+  if (e.how != Lazy::subquery) src = {};
   const RelationshipProperty& p = *e.rel;
   SessionImpl& s = session.impl();
   std::vector<InstanceState*> todo;
@@ -1572,14 +1627,14 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
       if (InstanceState* cs = p.def.ops.state_at(mem, i)) children.push_back(cs);
   };
   if (!todo.empty() && p.secondary && p.sec_local.size() == 1 && e.how != Lazy::select) {
-    load_secondary(s, p, todo);
+    load_secondary(s, p, todo, src);
     for (InstanceState* st : todo) note_children(st);
     for (InstanceState* st : already) note_children(st);
     run_eager(session, p.mapper(), children, e.sub, chain);
     return;
   }
   if (!todo.empty()) {
-    if (e.how != Lazy::selectin && e.how != Lazy::joined) {
+    if (e.how != Lazy::selectin && e.how != Lazy::joined && e.how != Lazy::subquery) {
       for (InstanceState* st : todo) rel_load(p.def.ops.base(p.member(st->obj())));
     } else if (p.pairs.size() != 1) {
       // Composite keys: one load per parent (IN over tuples is not portable).
@@ -1632,30 +1687,25 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
       }
       const ColumnElement remote = ta.column;
       std::vector<std::shared_ptr<void>> hold;  // targets stay alive until assigned
-      for (std::size_t at = 0; at < keys.size(); at += kInChunk) {
-        std::vector<Value> chunk(keys.begin() + static_cast<std::ptrdiff_t>(at),
-                                 keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + kInChunk)));
+      const KeyFilter filter = key_filters(remote, keys, pa.column, src);
+      for (const ColumnElement& cond : filter.conds) {
         std::vector<SelectItem> cols;
         for (const auto& a : tm.attributes()) cols.emplace_back(a.column);
-        alchemy::Select q = alchemy::select(std::move(cols)).where(remote.in_(chunk));
+        alchemy::Select q = alchemy::select(std::move(cols)).where(cond);
+        for (const auto& c : p.criteria) q = q.where(c);
         for (const auto& o : p.order_by) q = q.order_by(o);
         if (p.direction_ == RelationshipDirection::many_to_one && p.use_get) {
           session.load_objects(
-              {&tm}, q, {}, [&hold](std::shared_ptr<void>&& o) { hold.push_back(std::move(o)); },
-              &e.sub);
+              {&tm}, q, filter.params,
+              [&hold](std::shared_ptr<void>&& o) { hold.push_back(std::move(o)); }, &e.sub);
           continue;
         }
+        // Each child goes to the parents whose key its remote column holds.
         session.load_objects(
-            {&tm}, q, {},
+            {&tm}, q, filter.params,
             [&](std::shared_ptr<void>&& child) {
-              if (p.direction_ == RelationshipDirection::one_to_many) {
-                if (auto* ps = parents_of(ta.ops.get(child.get())))
-                  for (InstanceState* st : *ps) p.def.ops.push(p.member(st->obj()), child);
-              } else {
-                // many-to-one without the target's key: match by the remote column.
-                if (auto* ps = parents_of(ta.ops.get(child.get())))
-                  for (InstanceState* st : *ps) p.def.ops.push(p.member(st->obj()), child);
-              }
+              if (auto* ps = parents_of(ta.ops.get(child.get())))
+                for (InstanceState* st : *ps) p.def.ops.push(p.member(st->obj()), child);
             },
             &e.sub);
       }
@@ -1728,6 +1778,13 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
     const auto& node = static_cast<const alchemy::detail::SelectNode&>(*sel->node());
     const bool limited = node.limit != nullptr || node.offset != nullptr;
     for (Eager& e : first_plan) {
+      if (e.how == Lazy::contains_eager) {
+        // The statement joins the related table itself: select its columns too.
+        if (joined.empty()) with_joins = *sel;
+        for (const auto& a : e.rel->mapper().attributes()) with_joins = with_joins.add_columns(a.column);
+        joined.push_back(Joined{e.rel, {}, {}});
+        continue;
+      }
       if (e.how != Lazy::joined || (e.rel->pairs.empty() && !e.rel->secondary)) continue;
       if (limited && e.rel->uselist()) {
         e.how = Lazy::selectin;  // LIMIT counts parents: load the collection afterwards
@@ -1881,7 +1938,8 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
       run_eager(session, pe.rel->mapper(), kids, pe.sub, chain);
       chain.pop_back();
     }
-    run_plan(session, loaded[e], rest, chain);
+    run_plan(session, loaded[e], rest, chain,
+             sel != nullptr ? Source{sel, &params} : Source{});
   }
 }
 
@@ -1979,6 +2037,59 @@ ColumnElement relationship_compare(const RelationshipProperty& p, const void* ob
     out.push_back(pc == v);
   }
   return and_(std::move(out));
+}
+
+}  // namespace alchemy::orm::detail
+
+namespace alchemy::orm::detail {
+
+Session& dynamic_session(const RelationBase& r) {
+  InstanceState* st = r.owner_;
+  if (st == nullptr || st->session == nullptr)
+    throw DetachedInstanceError(fmt::format(
+        "Parent instance {} is not bound to a Session; the dynamic relationship '{}' can't "
+        "query (add the object to a session first)",
+        st ? describe_owner(st) : std::string("(an object the ORM does not know)"),
+        st ? prop_of(r).key() : std::string("?")));
+  return *st->session->owner;
+}
+
+alchemy::Select dynamic_statement(const RelationBase& r) {
+  // The owner's key may come from the flush (a new owner, appended children).
+  dynamic_session(r).autoflush();
+  const RelationshipProperty& p = prop_of(r);
+  const Mapper& tm = p.mapper();
+  InstanceState* st = r.owner_;
+  std::vector<SelectItem> cols;
+  for (const auto& a : tm.attributes()) cols.emplace_back(a.column);
+  alchemy::Select q = alchemy::select(std::move(cols));
+  std::vector<ColumnElement> where;
+  const auto& pattrs = p.parent().attributes();
+  auto value_of = [&](std::size_t a) {
+    const auto& attr = pattrs[a];
+    if (attr.ops.is_unset(st->obj()) && (attr.autoincrement || attr.ops.optional_member))
+      return Value();
+    return attr.ops.get(st->obj());
+  };
+  if (p.secondary) {
+    std::vector<ColumnElement> on;
+    for (const auto& [a, c] : p.sec_remote) on.push_back(tm.attributes()[a].column == c);
+    q = q.join(*p.secondary, and_(std::move(on)));
+    for (const auto& [a, c] : p.sec_local) {
+      Value v = value_of(a);
+      where.push_back(v.is_null() ? false_() : c == v);  // no key: nothing is related yet
+    }
+  } else {
+    for (auto [pa, tb] : p.pairs) {
+      Value v = value_of(pa);
+      const auto& tc = tm.attributes()[tb].column;
+      where.push_back(v.is_null() ? false_() : tc == v);
+    }
+  }
+  for (const auto& c : p.criteria) where.push_back(c);
+  q = q.where(and_(std::move(where)));
+  for (const auto& o : p.order_by) q = q.order_by(o);
+  return q;
 }
 
 }  // namespace alchemy::orm::detail

@@ -46,6 +46,19 @@ struct Invoice {
   orm::One<Customer> customer;
 };
 
+struct Story;
+struct Blogger {  // lazy="dynamic": a query, not a list
+  std::int64_t id = 0;
+  std::string name;
+  orm::Dynamic<Story> stories;
+};
+struct Story {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> blogger_id;
+  std::string title;
+  std::int64_t views = 0;
+};
+
 Table& follows_table(orm::registry& r) {
   static Table* t = new Table(
       "follows", r.metadata, Column("follower_id", Integer, ForeignKey("members.id"), primary_key()),
@@ -91,6 +104,13 @@ orm::registry& Base() {
                                         "invoices", orm::order_by([] { return orm::col(&Invoice::id); }))));
     r->map<Customer>("customers", orm::column<&Customer::id>("id", primary_key()),
                      orm::column<&Customer::name>("name", String(50)));
+    r->map<Blogger>("bloggers", orm::column<&Blogger::id>("id", primary_key()),
+                    orm::column<&Blogger::name>("name", String(50)),
+                    orm::relationship<&Blogger::stories>("stories"));
+    r->map<Story>("stories", orm::column<&Story::id>("id", primary_key()),
+                  orm::column<&Story::blogger_id>("blogger_id", ForeignKey("bloggers.id")),
+                  orm::column<&Story::title>("title", String(100)),
+                  orm::column<&Story::views>("views"));
     return r;
   }();
   return *reg;
@@ -385,6 +405,38 @@ TEST_P(ManyToManyTest, relationship_comparators_in_queries) {
   // The wrong comparator for the kind of relationship is a clear error.
   EXPECT_THROW(orm::rel(&Invoice::customer).any(), InvalidRequestError);
   EXPECT_THROW(orm::rel(&Customer::invoices).has(), InvalidRequestError);
+}
+
+TEST_P(ManyToManyTest, dynamic_relationship_is_a_query) {
+  if (not_ready()) return;
+  orm::Session s(engine_);
+  auto b = orm::make<Blogger>(Blogger{.name = "tarun"});
+  s.add(b);
+  for (int i = 1; i <= 5; ++i)
+    b->stories.append(orm::make<Story>(Story{.title = "story " + std::to_string(i), .views = i * 50}));
+  // Queries autoflush: the appended stories are there, with their foreign key.
+  EXPECT_EQ(b->stories.count(), 5);
+  auto popular =
+      b->stories.filter(orm::col(&Story::views) > 100).order_by(orm::col(&Story::id)).all();
+  ASSERT_EQ(popular.size(), 3u);
+  EXPECT_EQ(popular[0]->title, "story 3");
+  auto top = b->stories.order_by(orm::col(&Story::views).desc()).limit(2).all();
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0]->views, 250);
+  EXPECT_EQ(b->stories.order_by(orm::col(&Story::id)).first()->title, "story 1");
+  // The statement, for session.scalars().
+  EXPECT_EQ(s.scalars(b->stories.select().where(orm::col(&Story::views) < 100)).all().size(), 1u);
+  // remove(): the foreign key is nulled at the next flush.
+  b->stories.remove(popular[0]);
+  EXPECT_EQ(b->stories.count(), 4);
+  s.commit();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM stories WHERE blogger_id IS NULL"), 1);
+  // Eager options cannot load a query.
+  EXPECT_THROW(s.scalars(orm::select<Blogger>().options(orm::selectinload(&Blogger::stories))),
+               InvalidRequestError);
+  // A new owner without a session has nothing to query in.
+  auto loose = orm::make<Blogger>();
+  EXPECT_THROW(loose->stories.all(), orm::DetachedInstanceError);
 }
 
 // Bad mappings: the errors come when the relationship is first configured.

@@ -280,6 +280,61 @@ TEST_P(RelationshipTest, joinedload_runs_one_statement_and_deduplicates_parents)
   EXPECT_EQ(selects(), 1u);
 }
 
+TEST_P(RelationshipTest, subqueryload_selects_children_in_the_parents_query) {
+  if (not_ready()) return;
+  seed();
+  orm::Session s(engine_);
+  // LIMIT and a bound parameter in the parents' query: the children's query
+  // repeats it as a subquery, with the same parameter.
+  auto users = s.scalars(orm::select<User>()
+                             .where(orm::col(&User::name) != "user 2")
+                             .order_by(orm::col(&User::id))
+                             .limit(5)
+                             .options(orm::subqueryload(&User::orders)))
+                   .all();
+  ASSERT_EQ(users.size(), 2u);
+  ASSERT_EQ(selects(), 2u);
+  EXPECT_NE(log_.back().find("IN (SELECT"), std::string::npos) << log_.back();
+  EXPECT_EQ(users[0]->orders.size(), 2u);
+  EXPECT_EQ(users[1]->orders[1]->description, "order 3-1");
+  EXPECT_EQ(users[1]->orders[0]->user.get(), users[1]);
+  EXPECT_EQ(selects(), 2u);
+  // Chained: each level's query nests the one above.
+  log_.clear();
+  orm::Session s2(engine_);
+  auto orders = s2.scalars(orm::select<Order>()
+                               .where(orm::col(&Order::amount) == 1)
+                               .options(orm::subqueryload(&Order::user).subqueryload(&User::orders)))
+                    .all();
+  ASSERT_EQ(orders.size(), 3u);
+  EXPECT_EQ(selects(), 3u);
+  for (const auto& o : orders) EXPECT_EQ(o->user->orders.size(), 2u);
+  EXPECT_EQ(selects(), 3u);
+}
+
+TEST_P(RelationshipTest, contains_eager_reads_the_statements_join) {
+  if (not_ready()) return;
+  seed();
+  orm::Session s(engine_);
+  // Only the orders of amount 2, loaded into each user's collection (as
+  // SQLAlchemy does, the collection holds what the statement selected).
+  auto users = s.scalars(orm::select<User>()
+                             .join(&User::orders)
+                             .where(orm::col(&Order::amount) == 2)
+                             .order_by(orm::col(&User::id))
+                             .options(orm::contains_eager(&User::orders)))
+                   .all();
+  ASSERT_EQ(users.size(), 3u);
+  EXPECT_EQ(selects(), 1u);
+  for (const auto& u : users) {
+    ASSERT_EQ(u->orders.size(), 1u);
+    EXPECT_EQ(u->orders[0]->amount, 2);
+  }
+  EXPECT_EQ(selects(), 1u);
+  EXPECT_THROW(s.scalars(orm::select<Order>().options(orm::contains_eager(&User::orders))),
+               ArgumentError);
+}
+
 TEST_P(RelationshipTest, chained_options_load_deeper) {
   if (not_ready()) return;
   seed();

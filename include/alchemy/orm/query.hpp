@@ -56,6 +56,8 @@ template <class T>
 struct is_relation_member<Many<T>> : std::true_type {};
 template <class T>
 struct is_relation_member<One<T>> : std::true_type {};
+template <class T>
+struct is_relation_member<Dynamic<T>> : std::true_type {};
 }  // namespace detail
 
 /// A relationship in SQL expressions (SQLAlchemy's User.orders / Order.user as

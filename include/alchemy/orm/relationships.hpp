@@ -48,6 +48,11 @@ namespace alchemy::orm {
 
 class Mapper;
 class RelationshipProperty;
+class Session;
+template <class T>
+class Query;
+template <class... T>
+class Select;
 
 /// How a relationship loads (SQLAlchemy's lazy= values).
 enum class Lazy : std::uint8_t {
@@ -56,8 +61,10 @@ enum class Lazy : std::uint8_t {
   selectin,  ///< after the parent's query, SELECT ... WHERE key IN (...) per chunk
   noload,    ///< never loaded: empty
   raise,     ///< access of an unloaded relationship raises InvalidRequestError
-  subquery,  ///< after the parent's query, joined to it as a subquery (subqueryload)
+  subquery,  ///< after the parent's query: SELECT ... WHERE key IN (the parent's query as a subquery)
   dynamic,   ///< orm::Dynamic<T> members: a query, never a loaded list
+  /// Query option only (contains_eager): the statement's own JOIN has the rows.
+  contains_eager,
 };
 
 namespace detail {
@@ -118,6 +125,8 @@ struct RelOps {
   InstanceState* (*state_at)(const void* member, std::size_t i);
   bool uselist;
   const Mapper* (*target)();
+  /// An orm::Dynamic member.
+  bool dynamic;
 };
 
 }  // namespace detail
@@ -281,6 +290,73 @@ class One : public detail::RelationBase {
   mutable std::shared_ptr<T> value_;
 };
 
+namespace detail {
+/// The session a Dynamic relationship's owner is in; DetachedInstanceError otherwise.
+ALCHEMY_EXPORT Session& dynamic_session(const RelationBase& r);
+/// SELECT <target columns> WHERE <the join to the owner's key> ORDER BY <order_by>.
+ALCHEMY_EXPORT alchemy::Select dynamic_statement(const RelationBase& r);
+}  // namespace detail
+
+/// A relationship that loads nothing by itself (SQLAlchemy's lazy="dynamic"):
+/// `orm::Dynamic<Post> posts;`. Each use builds a query of the related
+/// objects in the owner's session, which the caller can filter, order and
+/// limit: `user->posts.filter(orm::col(&Post::views) > 100).all()`.
+/// append() / remove() change the relationship; the foreign keys are written
+/// at the next flush, which the queries run first (autoflush).
+template <class T>
+class Dynamic : public detail::RelationBase {
+ public:
+  Dynamic() = default;
+  Dynamic(const Dynamic&) : RelationBase() {}
+  Dynamic& operator=(const Dynamic&) { return *this; }
+
+  /// The query of the related objects (needs the owner in a session).
+  Query<T> query() const {
+    return Query<T>(detail::dynamic_session(*this), Select<T>(detail::dynamic_statement(*this)));
+  }
+  /// The statement, for session.scalars() / execute() (SQLAlchemy's WriteOnlyCollection.select()).
+  Select<T> select() const { return Select<T>(detail::dynamic_statement(*this)); }
+  template <class... E>
+  Query<T> filter(const E&... criteria) const {
+    return query().filter(criteria...);
+  }
+  template <class... E>
+  Query<T> where(const E&... criteria) const {
+    return query().filter(criteria...);
+  }
+  template <class... E>
+  Query<T> order_by(const E&... cols) const {
+    return query().order_by(cols...);
+  }
+  Query<T> limit(std::int64_t n) const { return query().limit(n); }
+  std::vector<std::shared_ptr<T>> all() const { return query().all(); }
+  std::shared_ptr<T> first() const { return query().first(); }
+  std::int64_t count() const { return query().count(); }
+
+  /// Adds an object to the relationship (written at the next flush).
+  void append(std::shared_ptr<T> obj) {
+    if (!obj) throw InvalidRequestError("Cannot append a null object to a relationship");
+    items_.push_back(obj);
+    changed_ = true;
+    if (owner_) detail::rel_appended(*this, obj);
+  }
+  void add(std::shared_ptr<T> obj) { append(std::move(obj)); }
+  /// Takes an object out of the relationship (its foreign key is nulled, or
+  /// it is deleted with delete-orphan, at the next flush).
+  void remove(const std::shared_ptr<T>& obj) {
+    if (!obj) throw InvalidRequestError("Cannot remove a null object from a relationship");
+    std::erase(items_, obj);
+    changed_ = true;
+    if (owner_) detail::rel_removed(*this, obj);
+  }
+
+ private:
+  template <class U, auto M>
+  friend struct detail::RelAttr;
+  /// Appended since the last flush.
+  std::vector<std::shared_ptr<T>> items_;
+};
+
 // ---- relationship() definitions -------------------------------------------------------------
 
 namespace detail {
@@ -332,6 +408,10 @@ struct rel_target<One<T>> {
   using type = T;
 };
 template <class T>
+struct rel_target<Dynamic<T>> {
+  using type = T;
+};
+template <class T>
 const Mapper* rel_target_mapper();  // defined in mapping.hpp (needs mapper_of)
 
 struct RelOption {
@@ -354,7 +434,8 @@ template <class T, auto M>
 struct RelAttr {
   using V = typename member_traits<decltype(M)>::value;
   using Target = typename rel_target<V>::type;
-  static constexpr bool many = std::is_same_v<V, Many<Target>>;
+  static constexpr bool many = !std::is_same_v<V, One<Target>>;  // Many or Dynamic
+  static constexpr bool dynamic = std::is_same_v<V, Dynamic<Target>>;
   static V& mem(void* p) { return *static_cast<V*>(p); }
   static const V& cmem(const void* p) { return *static_cast<const V*>(p); }
   static RelationBase& base(void* p) { return mem(p); }
@@ -404,7 +485,8 @@ struct RelAttr {
   static InstanceState* state_of(const std::shared_ptr<void>& o);  // mapping.hpp
   static InstanceState* state_at(const void* p, std::size_t i);    // mapping.hpp
   static constexpr RelOps ops{&base,     &size,     &item, &push, &erase, &take,
-                              &state_of, &state_at, many,  &rel_target_mapper<Target>};
+                              &state_of, &state_at, many,  &rel_target_mapper<Target>,
+                              dynamic};
 };
 
 /// One relationship, type-erased: what registry::map() hands the core.
@@ -438,6 +520,7 @@ struct RelationshipDef {
     MappedRelationship r;
     r.key = key;
     r.options = options;
+    if constexpr (RelAttr<T, M>::dynamic) r.options.lazy = Lazy::dynamic;
     r.ops = RelAttr<T, M>::ops;
     r.offset = rel_member_offset<T>(M);
     return r;
@@ -581,6 +664,10 @@ class LoaderOption {
   LoaderOption raiseload(V C::*m) const {
     return then(m, Lazy::raise);
   }
+  template <class C, class V>
+  LoaderOption subqueryload(V C::*m) const {
+    return then(m, Lazy::subquery);
+  }
 
   std::vector<Step> path;
 
@@ -628,6 +715,19 @@ template <class C, class V>
 LoaderOption raiseload(V C::*m) {
   return LoaderOption(LoaderOption::step(m, Lazy::raise));
 }
+/// Loads the relationship after the parents' query, selecting the related rows
+/// whose key is IN the parents' query turned into a subquery (SQLAlchemy's subqueryload).
+template <class C, class V>
+LoaderOption subqueryload(V C::*m) {
+  return LoaderOption(LoaderOption::step(m, Lazy::subquery));
+}
+/// The statement already JOINs the related table (and selects nothing else
+/// under those names): its rows fill the relationship, as joinedload's would.
+/// `orm::select<User>().join(&User::orders).where(...).options(orm::contains_eager(&User::orders))`.
+template <class C, class V>
+LoaderOption contains_eager(V C::*m) {
+  return LoaderOption(LoaderOption::step(m, Lazy::contains_eager));
+}
 /// The same, naming the relationship by key: `orm::selectinload<User>("orders")`.
 template <class C>
 LoaderOption joinedload(std::string key) {
@@ -648,6 +748,14 @@ LoaderOption noload(std::string key) {
 template <class C>
 LoaderOption raiseload(std::string key) {
   return LoaderOption(LoaderOption::step<C>(std::move(key), Lazy::raise));
+}
+template <class C>
+LoaderOption subqueryload(std::string key) {
+  return LoaderOption(LoaderOption::step<C>(std::move(key), Lazy::subquery));
+}
+template <class C>
+LoaderOption contains_eager(std::string key) {
+  return LoaderOption(LoaderOption::step<C>(std::move(key), Lazy::contains_eager));
 }
 
 /// Runs the ORM's collector of reference cycles now: objects that only keep
