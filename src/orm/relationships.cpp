@@ -565,12 +565,32 @@ void untrack(InstanceState* st) noexcept {
 void instrument_state(InstanceState* st) {
   const auto& rels = st->mapper->relationship_list();
   void* obj = st->obj();
+  bool filled = false;  // members the program filled before the ORM knew the object
   for (std::size_t i = 0; i < rels.size(); ++i) {
     RelationBase& b = rels[i]->def.ops.base(rels[i]->member(obj));
+    if (b.owner_ == st) continue;
     b.owner_ = st;
     b.index_ = static_cast<std::uint16_t>(i);
+    filled = filled || rels[i]->def.ops.size(rels[i]->member(obj)) != 0;
   }
   if (gc_tracker_slot(st) == nullptr) track(st);
+  if (!filled) return;
+  // Their other sides catch up now, as if the program had filled them after
+  // (std::make_shared objects, or members given to orm::make's constructor).
+  std::shared_ptr<void> tmp;
+  for (std::size_t i = 0; i < rels.size(); ++i) {
+    void* mem = rels[i]->member(obj);
+    RelationBase& b = rels[i]->def.ops.base(mem);
+    const std::size_t n = rels[i]->def.ops.size(mem);
+    if (n == 0) continue;
+    std::vector<std::shared_ptr<void>> items;
+    for (std::size_t k = 0; k < n; ++k) items.push_back(*rels[i]->def.ops.item(mem, k, tmp));
+    if (rels[i]->def.ops.uselist) {
+      for (const auto& o : items) rel_appended(b, o);
+    } else {
+      rel_assigned(b, nullptr, items.front());
+    }
+  }
 }
 
 void instrument_node(const Mapper& m, const std::shared_ptr<void>& obj) noexcept {
@@ -1736,6 +1756,21 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
 }
 
 }  // namespace
+
+void load_default_eager(Session& session, InstanceState* st) {
+  SessionImpl& s = session.impl();
+  const bool was = s.no_autoflush;
+  s.no_autoflush = true;
+  try {
+    std::vector<InstanceState*> objs{st};
+    std::vector<const RelationshipProperty*> chain;
+    run_eager(session, *st->mapper, objs, {}, chain);
+  } catch (...) {
+    s.no_autoflush = was;
+    throw;
+  }
+  s.no_autoflush = was;
+}
 
 void check_options(const std::vector<const Mapper*>& mappers,
                    const std::vector<LoaderOption>& options) {

@@ -738,10 +738,13 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
   static thread_local std::vector<std::size_t> positional;
   positional.resize(m.attributes().size());
   for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
+  InstanceState* loaded = nullptr;
   for (const Row& row : r) {
-    out = detail::load_row(s, detail::LoadPlan(s, m, positional), row);
+    out = detail::load_row(s, detail::LoadPlan(s, m, positional), row, &loaded);
     break;
   }
+  // Relationships whose default strategy is eager load with the object.
+  if (out && m.relationship_count() != 0) detail::load_default_eager(*this, loaded);
   return out;
 }
 

@@ -536,6 +536,9 @@ std::vector<std::vector<std::size_t>> column_positions(const std::vector<std::st
 void load_with_relationships(Session& session, const std::vector<const Mapper*>& mappers,
                              const Executable& stmt, const Params& params, const ObjectSink& sink,
                              const std::vector<LoaderOption>* options);
+/// get(): the relationships of a freshly loaded object whose default strategy
+/// is eager (lazy=selectin / joined / subquery) load now.
+void load_default_eager(Session& session, InstanceState* st);
 /// Raises ArgumentError for options naming no relationship of the entities.
 void check_options(const std::vector<const Mapper*>& mappers,
                    const std::vector<LoaderOption>& options);

@@ -101,7 +101,8 @@ orm::registry& Base() {
                     orm::column<&Invoice::total>("total"),
                     orm::relationship<&Invoice::customer>(
                         "customer", orm::backref<&Customer::invoices>(
-                                        "invoices", orm::order_by([] { return orm::col(&Invoice::id); }))));
+                                        "invoices", orm::lazy(orm::Lazy::selectin),
+                                        orm::order_by([] { return orm::col(&Invoice::id); }))));
     r->map<Customer>("customers", orm::column<&Customer::id>("id", primary_key()),
                      orm::column<&Customer::name>("name", String(50)));
     r->map<Blogger>("bloggers", orm::column<&Blogger::id>("id", primary_key()),
@@ -345,6 +346,13 @@ TEST_P(ManyToManyTest, backref_creates_the_other_side) {
   ASSERT_EQ(cust->invoices.size(), 2u);
   EXPECT_EQ(cust->invoices[0]->total, 10);
   EXPECT_EQ(cust->invoices[1]->customer.get(), cust);
+  // get() loads lazy=selectin relationships with the object too.
+  orm::Session s2(engine_);
+  log_.clear();
+  auto again = s2.get<Customer>(cust->id);
+  EXPECT_EQ(selects(), 2u);
+  EXPECT_EQ(again->invoices.size(), 2u);
+  EXPECT_EQ(selects(), 2u);
 }
 
 TEST_P(ManyToManyTest, relationship_comparators_in_queries) {

@@ -217,9 +217,21 @@ TEST_P(RelationshipTest, plain_make_shared_objects_cascade_when_added) {
   order->description = "plain order";
   user->orders.push_back(order);
   s.add(user);
+  EXPECT_EQ(order->user.get(), user);  // the other side catches up when added
+  // A reference set before add(): the collection on the other side gets it.
+  auto other = std::make_shared<User>();
+  other->name = "other";
+  auto second = std::make_shared<Order>();
+  second->description = "second";
+  second->user = other;
+  s.add(second);
+  EXPECT_TRUE(s.contains(other));
+  ASSERT_EQ(other->orders.size(), 1u);
+  EXPECT_EQ(other->orders[0], second);
   s.commit();
   EXPECT_EQ(order->user_id, user->id);
-  EXPECT_EQ(scalar("SELECT count(*) FROM orders"), 1);
+  EXPECT_EQ(second->user_id, other->id);
+  EXPECT_EQ(scalar("SELECT count(*) FROM orders"), 2);
 }
 
 TEST_P(RelationshipTest, lazy_loading_runs_one_select_per_relationship) {
