@@ -38,6 +38,7 @@ struct Customer {
   std::int64_t id = 0;
   std::string name;
   orm::Many<Invoice> invoices;  // created by the backref on Invoice::customer
+  orm::Many<Invoice> big_invoices;  // primaryjoin with an extra criterion, viewonly
 };
 struct Invoice {
   std::int64_t id = 0;
@@ -104,7 +105,13 @@ orm::registry& Base() {
                                         "invoices", orm::lazy(orm::Lazy::selectin),
                                         orm::order_by([] { return orm::col(&Invoice::id); }))));
     r->map<Customer>("customers", orm::column<&Customer::id>("id", primary_key()),
-                     orm::column<&Customer::name>("name", String(50)));
+                     orm::column<&Customer::name>("name", String(50)),
+                     orm::relationship<&Customer::big_invoices>(
+                         "big_invoices", orm::viewonly(),
+                         orm::primaryjoin([] {
+                           return and_(orm::col(&Customer::id) == orm::col(&Invoice::customer_id),
+                                       orm::col(&Invoice::total) > 100);
+                         })));
     r->map<Blogger>("bloggers", orm::column<&Blogger::id>("id", primary_key()),
                     orm::column<&Blogger::name>("name", String(50)),
                     orm::relationship<&Blogger::stories>("stories"));
@@ -405,6 +412,18 @@ TEST_P(ManyToManyTest, relationship_comparators_in_queries) {
   EXPECT_EQ(s.scalars(orm::select<Invoice>().where(orm::rel(&Invoice::customer) == nullptr)).all().size(), 0u);
   auto owner = s.scalars(orm::select<Customer>().where(orm::rel(&Customer::invoices).contains(big))).one();
   EXPECT_EQ(owner, acme);
+  // primaryjoin with a criterion: lazily, eagerly and in a join.
+  s.commit();
+  orm::Session s2(engine_);
+  auto acme2 = s2.scalars(orm::select<Customer>().where(orm::col(&Customer::name) == "acme")).one();
+  ASSERT_EQ(acme2->big_invoices.size(), 1u);
+  EXPECT_EQ(acme2->big_invoices[0]->total, 500);
+  orm::Session s3(engine_);
+  auto all = s3.scalars(orm::select<Customer>().options(orm::selectinload(&Customer::big_invoices))).all();
+  std::size_t n_big = 0;
+  for (const auto& c : all) n_big += c->big_invoices.size();
+  EXPECT_EQ(n_big, 1u);
+  EXPECT_EQ(s3.query<Customer>().join(&Customer::big_invoices).all().size(), 1u);
   auto spenders = s.scalars(orm::select<Customer>().where(
                                 orm::rel(&Customer::invoices).any(orm::col(&Invoice::total) > 100)))
                       .all();
