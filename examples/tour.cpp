@@ -24,6 +24,27 @@ struct Member {
   std::optional<std::string> email;
   std::int64_t age = 0;
 };
+
+// Relationships: a writer has posts (one-to-many), posts have tags (many-to-many).
+struct Post;
+struct Tag;
+struct Writer {
+  std::int64_t id = 0;
+  std::string name;
+  orm::Many<Post> posts;  // posts = relationship(back_populates="author", cascade="all, delete-orphan")
+};
+struct Post {
+  std::int64_t id = 0;
+  std::int64_t writer_id = 0;
+  std::string title;
+  orm::One<Writer> author;  // author = relationship(back_populates="posts")
+  orm::Many<Tag> tags;      // tags = relationship(secondary=post_tags, back_populates="posts")
+};
+struct Tag {
+  std::int64_t id = 0;
+  std::string name;
+  orm::Many<Post> posts;
+};
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -210,7 +231,69 @@ int main(int argc, char** argv) {
   }
   Base.metadata.drop_all(engine);
 
-  step("10. The pool");
+  step("10. Relationships: both sides in step, cascades, eager loading, joins");
+  {
+    orm::registry Blog;
+    Table post_tags("post_tags", Blog.metadata,
+                    Column("post_id", Integer, ForeignKey("posts.id"), primary_key()),
+                    Column("tag_id", Integer, ForeignKey("tags.id"), primary_key()));
+    Blog.map<Writer>("writers", orm::column<&Writer::id>("id", primary_key()),
+                     orm::column<&Writer::name>("name", String(50)),
+                     orm::relationship<&Writer::posts>("posts", orm::back_populates("author"),
+                                                       orm::cascade("all, delete-orphan")));
+    Blog.map<Post>("posts", orm::column<&Post::id>("id", primary_key()),
+                   orm::column<&Post::writer_id>("writer_id", ForeignKey("writers.id")),
+                   orm::column<&Post::title>("title", String(100)),
+                   orm::relationship<&Post::author>("author", orm::back_populates("posts")),
+                   orm::relationship<&Post::tags>("tags", orm::secondary(post_tags),
+                                                  orm::back_populates("posts")));
+    Blog.map<Tag>("tags", orm::column<&Tag::id>("id", primary_key()),
+                  orm::column<&Tag::name>("name", String(50)),
+                  orm::relationship<&Tag::posts>("posts", orm::secondary(post_tags),
+                                                 orm::back_populates("tags")));
+    Blog.metadata.drop_all(engine);
+    Blog.metadata.create_all(engine);
+    std::size_t statements = 0;
+    auto counter = event::listen(engine, event::before_cursor_execute,
+                                 [&statements](Connection&, const CursorExecuteContext&) { ++statements; });
+    {
+      orm::Session session(engine);
+      auto tarun = orm::make<Writer>(Writer{.name = "Tarun"});
+      auto python = orm::make<Tag>(Tag{.name = "python"});
+      auto post = orm::make<Post>(Post{.title = "Hello"});
+      post->author = tarun;  // post.author = tarun: tarun.posts now holds it
+      post->tags = {python};
+      tarun->posts.push_back(orm::make<Post>(Post{.title = "Second", .tags = {python}}));
+      std::cout << "tarun has " << tarun->posts.size() << " posts; python tags "
+                << python->posts.size() << "\n";
+      session.add(tarun);  // the posts and the tag cascade in; keys are set at flush
+      session.commit();
+    }
+    orm::Session session(engine);
+    statements = 0;
+    // select(Writer).options(selectinload(Writer.posts).selectinload(Post.tags))
+    auto writers = session.scalars(orm::select<Writer>().options(
+                                       orm::selectinload(&Writer::posts).selectinload(&Post::tags)))
+                       .all();
+    for (const auto& w : writers)
+      for (const auto& p : w->posts)
+        std::cout << "  " << w->name << ": " << p->title << " [" << p->tags.size() << " tag]\n";
+    std::cout << "statements for writers, posts and tags: " << statements << "\n";
+    // select(Post).join(Post.tags).where(Tag.name == "python"); Writer.posts.any(...)
+    auto tagged = session.query<Post>().join(&Post::tags).filter(orm::col(&Tag::name) == "python").count();
+    auto prolific = session.query<Writer>()
+                        .filter(orm::rel(&Writer::posts).any(orm::col(&Post::title) == "Second"))
+                        .count();
+    std::cout << "posts tagged python: " << tagged << ", writers with 'Second': " << prolific << "\n";
+    session.delete_(writers.front());  // cascade="all, delete-orphan": the posts go too
+    session.commit();
+    std::cout << "posts left: " << session.query<Post>().count() << "\n";
+    session.close();  // hands the connection back before the DDL below
+    event::remove(engine, event::before_cursor_execute, counter);
+    Blog.metadata.drop_all(engine);
+  }
+
+  step("11. The pool");
   conn.close();
   std::cout << engine.pool().status() << "\n";
   std::cout << "\nThat's the tour. Next: docs/index.md, and examples/ for every guide section.\n";
