@@ -33,6 +33,15 @@ const RelationshipProperty* detail::RelationBase::property() const noexcept {
 
 // ---- configuration --------------------------------------------------------------------------
 
+namespace detail {
+namespace {
+// The key of a table column (an association table's, in `sec_local` / `sec_remote`).
+const std::string& key_of(const ColumnElement& c) {
+  return static_cast<const alchemy::detail::ColumnNode&>(*c.node()).key;
+}
+}  // namespace
+}  // namespace detail
+
 namespace {
 
 using alchemy::detail::ColumnNode;
@@ -1294,7 +1303,7 @@ void secondary_params(const Mapper& m, const void* obj,
           "Can't write the association row of '{}': the {} object has no value for '{}' (it is "
           "not in the session, or not flushed); add it to the session",
           p.name(), m.class_name(), attr.key));
-    out.set(static_cast<const ColumnNode&>(*c.node()).key, std::move(v));
+    out.set(key_of(c), std::move(v));
   }
 }
 
@@ -1355,8 +1364,7 @@ bool flush_secondary(SessionImpl& s) {
       std::vector<ColumnElement> where;
       Params params;
       for (const auto& [a, c] : r->sec_local) {
-        const std::string& k = static_cast<const ColumnNode&>(*c.node()).key;
-        where.push_back(c == bindparam(k));
+        where.push_back(c == bindparam(key_of(c)));
       }
       secondary_params(*st->mapper, st->obj(), r->sec_local, *r, params);
       conn.execute(r->secondary->delete_().where(and_(std::move(where))), params);
@@ -1379,7 +1387,7 @@ bool flush_secondary(SessionImpl& s) {
       std::vector<ColumnElement> where;
       for (const auto* side : {&rel->sec_local, &rel->sec_remote})
         for (const auto& [a, c] : *side)
-          where.push_back(c == bindparam(static_cast<const ColumnNode&>(*c.node()).key));
+          where.push_back(c == bindparam(key_of(c)));
       Result r = conn.execute(rel->secondary->delete_().where(and_(std::move(where))), del);
       any = true;
     }
@@ -1846,9 +1854,6 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
         // parent LEFT OUTER JOIN association LEFT OUTER JOIN target.
         FromClause sec = e.rel->secondary->alias(
             fmt::format("{}_{}", e.rel->secondary->name(), joined.size() + 1));
-        auto key_of = [](const ColumnElement& c) {
-          return static_cast<const alchemy::detail::ColumnNode&>(*c.node()).key;
-        };
         std::vector<ColumnElement> on_sec;
         for (const auto& [a, c] : e.rel->sec_local)
           on_sec.push_back(e.rel->parent().attributes()[a].column == sec.c[key_of(c)]);

@@ -15,16 +15,34 @@ namespace alchemy::testing {
 namespace {
 
 struct Tag;
+struct TagLink;
 struct Article {
   std::int64_t id = 0;
   std::string title;
   orm::Many<Tag> tags;
+  orm::Many<TagLink> links;  // association objects
+  // The guide's convenience property over the association objects.
+  std::vector<std::shared_ptr<Tag>> linked_tags() const;
 };
 struct Tag {
   std::int64_t id = 0;
   std::string name;
   orm::Many<Article> articles;
+  orm::Many<TagLink> links;
 };
+struct TagLink {  // an association object: the link with data of its own
+  std::int64_t article_id = 0;
+  std::int64_t tag_id = 0;
+  std::string note;
+  std::optional<std::int64_t> created_by;
+  orm::One<Article> article;
+  orm::One<Tag> tag;
+};
+std::vector<std::shared_ptr<Tag>> Article::linked_tags() const {
+  std::vector<std::shared_ptr<Tag>> out;
+  for (const auto& l : links) out.push_back(l->tag.get());
+  return out;
+}
 
 struct Member {  // social network: members follow members
   std::int64_t id = 0;
@@ -77,11 +95,22 @@ orm::registry& Base() {
                     orm::column<&Article::title>("title", String(100)),
                     orm::relationship<&Article::tags>(
                         "tags", orm::secondary(article_tags), orm::back_populates("articles"),
-                        orm::order_by([] { return orm::col(&Tag::name); })));
+                        orm::order_by([] { return orm::col(&Tag::name); })),
+                    orm::relationship<&Article::links>(
+                        "links", orm::back_populates("article"), orm::cascade("all, delete-orphan")));
     r->map<Tag>("tags", orm::column<&Tag::id>("id", primary_key()),
                 orm::column<&Tag::name>("name", String(50), unique()),
                 orm::relationship<&Tag::articles>("articles", orm::secondary("article_tags"),
-                                                  orm::back_populates("tags")));
+                                                  orm::back_populates("tags")),
+                orm::relationship<&Tag::links>("links", orm::back_populates("tag")));
+    r->map<TagLink>(
+        "tag_links",
+        orm::column<&TagLink::article_id>("article_id", ForeignKey("articles.id"), primary_key()),
+        orm::column<&TagLink::tag_id>("tag_id", ForeignKey("tags.id"), primary_key()),
+        orm::column<&TagLink::note>("note", String(100)),
+        orm::column<&TagLink::created_by>("created_by"),
+        orm::relationship<&TagLink::article>("article", orm::back_populates("links")),
+        orm::relationship<&TagLink::tag>("tag", orm::back_populates("links")));
     Table& follows = follows_table(*r);
     r->map<Member>(
         "members", orm::column<&Member::id>("id", primary_key()),
@@ -464,6 +493,48 @@ TEST_P(ManyToManyTest, dynamic_relationship_is_a_query) {
   // A new owner without a session has nothing to query in.
   auto loose = orm::make<Blogger>();
   EXPECT_THROW(loose->stories.all(), orm::DetachedInstanceError);
+}
+
+TEST_P(ManyToManyTest, association_objects_carry_their_own_columns) {
+  if (not_ready()) return;
+  {
+    orm::Session s(engine_);
+    auto post = orm::make<Article>(Article{.title = "My Post"});
+    auto python = orm::make<Tag>(Tag{.name = "python"});
+    auto sql = orm::make<Tag>(Tag{.name = "sql"});
+    // PostTag(post=post, tag=tag, created_by=user.id)
+    auto l1 = orm::make<TagLink>(TagLink{.note = "first", .created_by = 7});
+    l1->article = post;
+    l1->tag = python;
+    auto l2 = orm::make<TagLink>(TagLink{.note = "second"});
+    l2->article = post;
+    l2->tag = sql;
+    EXPECT_EQ(post->links.size(), 2u);  // back_populates
+    EXPECT_EQ(python->links.size(), 1u);
+    auto tags = post->linked_tags();
+    ASSERT_EQ(tags.size(), 2u);
+    EXPECT_EQ(tags[1], sql);
+    s.add(l1);  // the article, the tags and the other link cascade in
+    EXPECT_TRUE(s.contains(l2));
+    s.commit();
+    EXPECT_EQ(l1->article_id, post->id);  // the composite key came from both sides
+    EXPECT_EQ(l1->tag_id, python->id);
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tag_links WHERE created_by = 7 AND note = 'first'"), 1);
+  orm::Session s(engine_);
+  log_.clear();
+  auto post = s.scalars(orm::select<Article>().options(
+                            orm::selectinload(&Article::links).joinedload(&TagLink::tag)))
+                  .one();
+  EXPECT_EQ(selects(), 2u);
+  auto tags = post->linked_tags();
+  ASSERT_EQ(tags.size(), 2u);
+  EXPECT_EQ(selects(), 2u);
+  // delete-orphan on the association objects: un-linking deletes the row.
+  post->links.remove(post->links[0]);
+  s.commit();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tag_links"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tags"), 2);
 }
 
 // Bad mappings: the errors come when the relationship is first configured.

@@ -543,6 +543,19 @@ struct Ambi {
   std::int64_t b_id = 0;
 };
 
+// Assigning an object of the wrong class to a relationship is a compile-time
+// error in C++ (SQLAlchemy raises at run time).
+TEST(relationship_mapping, the_wrong_class_does_not_compile) {
+  static_assert(std::is_assignable_v<orm::One<User>&, std::shared_ptr<User>>);
+  static_assert(!std::is_assignable_v<orm::One<User>&, std::shared_ptr<Order>>);
+  static_assert(!std::is_assignable_v<orm::Many<Order>&, std::vector<std::shared_ptr<User>>>);
+  static_assert(std::is_invocable_v<decltype(&orm::Many<Order>::push_back), orm::Many<Order>&,
+                                    std::shared_ptr<Order>>);
+  static_assert(!std::is_invocable_v<decltype(&orm::Many<Order>::push_back), orm::Many<Order>&,
+                                     std::shared_ptr<User>>);
+  SUCCEED();
+}
+
 TEST(relationship_mapping, ambiguous_foreign_keys_are_reported) {
   orm::registry r;
   r.map<Left>("lefts", orm::column<&Left::id>("id", primary_key()),
