@@ -9,10 +9,22 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace examples {
+
+/// Thrown by check(): a result is not what the guide says it should be.
+struct CheckFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Checks a result the example shows; a wrong one throws CheckFailed, which
+/// main() turns into exit code 1, so that CTest fails instead of printing on.
+inline void check(bool ok, std::string_view what) {
+  if (!ok) throw CheckFailed("check failed: " + std::string(what));
+}
 
 inline std::string database_url(int argc, char** argv, const char* default_url) {
   if (argc < 2) return default_url;
