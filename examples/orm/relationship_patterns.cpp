@@ -53,6 +53,9 @@
 //   (loading_users, assoc_posts).
 // - A relationship is a member: orm::Many<T>, orm::One<T>, or orm::Dynamic<T>
 //   for lazy="dynamic" (the member's type says it is a query, not a list).
+// - Keyword arguments such as PostTag(post=post, tag=tag) are designated
+//   initializers: orm::make<PostTag>(PostTag{.post = post, .tag = tag}); the
+//   other sides (post->post_tags) follow as they do after an assignment.
 // - backref cannot add a member to a struct at run time: the member is
 //   declared (User::orders), only its relationship() is implied.
 // - Query comparators: User.orders.any(...) is orm::rel(&User::orders).any(...).
@@ -508,10 +511,9 @@ void run(const Engine& engine) {
   {
     orm::Session session(engine);
     auto ceo = orm::make<Employee>(Employee{.name = "CEO"});
-    auto vp = orm::make<Employee>(Employee{.name = "VP"});
-    vp->manager = ceo;  // Employee(name="VP", manager=ceo)
+    auto vp = orm::make<Employee>(Employee{.name = "VP", .manager = ceo});
     auto developer = orm::make<Employee>(Employee{.name = "Developer"});
-    developer->manager = vp;
+    developer->manager = vp;  // or later, by assignment
     vp->subordinates.push_back(orm::make<Employee>(Employee{.name = "Designer"}));
     std::cout << "vp->manager->name: " << vp->manager->name
               << ", ceo->subordinates: " << str(names(ceo->subordinates)) << "\n";
@@ -719,17 +721,11 @@ void run(const Engine& engine) {
     auto python = orm::make<Tag>(Tag{.name = "python"});
     auto fastapi = orm::make<Tag>(Tag{.name = "fastapi"});
     // post_tag = PostTag(post=post, tag=tag, created_by=user.id); db.add(post_tag)
-    auto post_tag = orm::make<PostTag>(PostTag{.created_by = user->id});
-    post_tag->post = post;
-    post_tag->tag = python;
+    auto post_tag =
+        orm::make<PostTag>(PostTag{.created_by = user->id, .post = post, .tag = python});
     session.add(post_tag);  // post and tag come by cascade
-    // The creator given as an object instead of its id. Setting second->post
-    // does not put `second` in the session (no cascade along a backref, as in
-    // SQLAlchemy 2.0): add it.
-    auto second = orm::make<PostTag>();
-    second->post = post;
-    second->tag = fastapi;
-    second->creator = user;
+    // The creator given as an object instead of its id.
+    auto second = orm::make<PostTag>(PostTag{.post = post, .tag = fastapi, .creator = user});
     session.add(second);
     check(post->post_tags.size() == 2, "post->post_tags in memory");
     std::cout << "post->tags() in memory: " << str(names(post->tags())) << "\n";
