@@ -1596,30 +1596,52 @@ KeyFilter key_filters(const ColumnElement& remote, const std::vector<Value>& key
   return out;
 }
 
+// The parents of one selectin / subquery load, by the value of their join
+// column `pa` (each key once in `keys`); their members are emptied and count
+// as loaded from here on.
+struct ParentsByKey {
+  ParentsByKey(const RelationshipProperty& p, const Mapper::Attribute& pa, bool ints,
+               const std::vector<InstanceState*>& todo)
+      : int_keys(ints) {
+    for (InstanceState* st : todo) {
+      void* mem = p.member(st->obj());
+      RelationBase& b = p.def.ops.base(mem);
+      std::vector<std::shared_ptr<void>> old;
+      p.def.ops.take(mem, old);
+      b.loaded_ = true;
+      b.changed_ = false;
+      if (pa.ops.is_unset(st->obj()) && (pa.ops.optional_member || pa.autoincrement)) continue;
+      Value v = pa.ops.get(st->obj());
+      if (v.is_null()) continue;
+      auto& slot = int_keys ? by_int[v.as<std::int64_t>()] : by_val[{v}];
+      if (slot.empty()) keys.push_back(v);
+      slot.push_back(st);
+    }
+  }
+  /// The parents whose key is `v` (a value of the remote column), or null.
+  std::vector<InstanceState*>* find(const Value& v) {
+    if (v.is_null()) return nullptr;
+    if (int_keys) {
+      auto f = by_int.find(v.as<std::int64_t>());
+      return f == by_int.end() ? nullptr : &f->second;
+    }
+    auto f = by_val.find({v});
+    return f == by_val.end() ? nullptr : &f->second;
+  }
+  bool int_keys;
+  std::unordered_map<std::int64_t, std::vector<InstanceState*>> by_int;
+  std::unordered_map<std::vector<Value>, std::vector<InstanceState*>, ValueVecHash> by_val;
+  std::vector<Value> keys;
+};
+
 // Many-to-many, selectin: the targets of every parent in `todo`, by chunks of
 // keys, through the association table (whose key column comes last in each row).
 void load_secondary(SessionImpl& s, const RelationshipProperty& p,
                     const std::vector<InstanceState*>& todo, Source src) {
   const auto& pa = p.parent().attributes()[p.sec_local[0].first];
   const ColumnElement& sk = p.sec_local[0].second;
-  std::unordered_map<std::vector<Value>, std::vector<InstanceState*>, ValueVecHash> by_val;
-  std::vector<Value> keys;
-  const bool int_keys = pa.column.type()->is_integer();
-  for (InstanceState* st : todo) {
-    void* mem = p.member(st->obj());
-    RelationBase& b = p.def.ops.base(mem);
-    std::vector<std::shared_ptr<void>> old;
-    p.def.ops.take(mem, old);
-    b.loaded_ = true;
-    b.changed_ = false;
-    if (pa.ops.is_unset(st->obj()) && (pa.ops.optional_member || pa.autoincrement)) continue;
-    Value v = pa.ops.get(st->obj());
-    if (v.is_null()) continue;
-    if (int_keys) v = Value(v.as<std::int64_t>());
-    auto& slot = by_val[{v}];
-    if (slot.empty()) keys.push_back(v);
-    slot.push_back(st);
-  }
+  ParentsByKey parents(p, pa, pa.column.type()->is_integer() && sk.type()->is_integer(), todo);
+  const std::vector<Value>& keys = parents.keys;
   const Mapper& tm = p.mapper();
   std::vector<std::size_t> positional(tm.attributes().size());
   for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
@@ -1641,11 +1663,8 @@ void load_secondary(SessionImpl& s, const RelationshipProperty& p,
     for (const Row& row : r) {
       std::shared_ptr<void> child = load_row(s, plan, row);
       if (!child) continue;
-      Value k = row.get<Value>(kc);
-      if (int_keys && !k.is_null()) k = Value(k.as<std::int64_t>());
-      auto f = by_val.find({k});
-      if (f == by_val.end()) continue;
-      for (InstanceState* st : f->second) p.def.ops.push(p.member(st->obj()), child);
+      if (auto* ps = parents.find(row.get<Value>(kc)))
+        for (InstanceState* st : *ps) p.def.ops.push(p.member(st->obj()), child);
     }
   }
 }
@@ -1687,39 +1706,10 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
     } else {
       const auto& pa = p.parent().attributes()[p.pairs[0].first];
       const auto& ta = p.mapper().attributes()[p.pairs[0].second];
-      const bool int_keys = pa.column.type()->is_integer() && ta.column.type()->is_integer();
-      std::unordered_map<std::int64_t, std::vector<InstanceState*>> by_int;
-      std::unordered_map<std::vector<Value>, std::vector<InstanceState*>, ValueVecHash> by_val;
-      std::vector<Value> keys;
-      for (InstanceState* st : todo) {
-        void* mem = p.member(st->obj());
-        RelationBase& b = p.def.ops.base(mem);
-        std::vector<std::shared_ptr<void>> old;
-        p.def.ops.take(mem, old);
-        b.loaded_ = true;
-        b.changed_ = false;
-        if (pa.ops.is_unset(st->obj()) && (pa.ops.optional_member || pa.autoincrement)) continue;
-        Value v = pa.ops.get(st->obj());
-        if (v.is_null()) continue;
-        if (int_keys) {
-          auto& slot = by_int[v.as<std::int64_t>()];
-          if (slot.empty()) keys.push_back(v);
-          slot.push_back(st);
-        } else {
-          auto& slot = by_val[{v}];
-          if (slot.empty()) keys.push_back(v);
-          slot.push_back(st);
-        }
-      }
-      auto parents_of = [&](const Value& v) -> std::vector<InstanceState*>* {
-        if (v.is_null()) return nullptr;
-        if (int_keys) {
-          auto f = by_int.find(v.as<std::int64_t>());
-          return f == by_int.end() ? nullptr : &f->second;
-        }
-        auto f = by_val.find({v});
-        return f == by_val.end() ? nullptr : &f->second;
-      };
+      ParentsByKey parents(p, pa,
+                           pa.column.type()->is_integer() && ta.column.type()->is_integer(), todo);
+      std::vector<Value>& keys = parents.keys;
+      auto parents_of = [&parents](const Value& v) { return parents.find(v); };
       const Mapper& tm = p.mapper();
       if (p.direction_ == RelationshipDirection::many_to_one && p.use_get) {
         // Targets already in the identity map need no SQL.

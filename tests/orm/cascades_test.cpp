@@ -95,10 +95,6 @@ class CascadeTest : public OrmBackendTest {
     seed();
     log_.clear();
   }
-  std::int64_t count(const std::string& sql) {
-    auto conn = engine_.connect();
-    return conn.execute(text(sql)).scalar<std::int64_t>();
-  }
   bool queried(const std::string& table) const {
     return std::any_of(log_.begin(), log_.end(), [&](const std::string& s) {
       return s.rfind("SELECT", 0) == 0 && s.find("FROM " + table) != std::string::npos;
@@ -134,9 +130,9 @@ TEST_P(CascadeTest, delete_cascades_to_children_loading_them_first) {
   // Entry.remarks is passive_deletes: unloaded, left to ON DELETE CASCADE.
   EXPECT_FALSE(queried("remarks"));
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM writers"), 0);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM entries"), 0);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM remarks"), 0);  // by the database
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM writers"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM entries"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM remarks"), 0);  // by the database
 }
 
 TEST_P(CascadeTest, passive_deletes_still_deletes_loaded_children) {
@@ -148,8 +144,8 @@ TEST_P(CascadeTest, passive_deletes_still_deletes_loaded_children) {
   s.delete_(e);
   EXPECT_TRUE(s.deleted().contains(r0));
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM entries"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM remarks"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM entries"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM remarks"), 2);
 }
 
 TEST_P(CascadeTest, deleting_a_parent_without_delete_cascade_nulls_the_children_keys) {
@@ -158,9 +154,9 @@ TEST_P(CascadeTest, deleting_a_parent_without_delete_cascade_nulls_the_children_
   auto team = s.scalars(orm::select<Team>()).one();
   s.delete_(team);
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM teams"), 0);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM players"), 2);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM players WHERE team_id IS NULL"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM teams"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM players"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM players WHERE team_id IS NULL"), 2);
 }
 
 TEST_P(CascadeTest, expunge_cascades) {
@@ -217,8 +213,8 @@ TEST_P(CascadeTest, merge_cascades_to_children) {
   EXPECT_EQ(merged->entries[0]->title, "edited offline");
   EXPECT_EQ(merged->entries[0]->writer.get(), merged);
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM entries WHERE title = 'edited offline'"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM writers WHERE name = 'merged'"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM entries WHERE title = 'edited offline'"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM writers WHERE name = 'merged'"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, CascadeTest, ::testing::ValuesIn(all_backends()),

@@ -161,14 +161,6 @@ class ManyToManyTest : public OrmBackendTest {
     if (not_ready()) return;
     record_statements();
   }
-  std::int64_t count(const std::string& sql) {
-    auto conn = engine_.connect();
-    return conn.execute(text(sql)).scalar<std::int64_t>();
-  }
-  std::size_t selects() const {
-    return static_cast<std::size_t>(std::count_if(
-        log_.begin(), log_.end(), [](const std::string& s) { return s.rfind("SELECT", 0) == 0; }));
-  }
   static std::vector<std::string> names(const orm::Many<Tag>& tags) {
     std::vector<std::string> out;
     for (const auto& t : tags) out.push_back(t->name);
@@ -211,7 +203,7 @@ TEST_P(ManyToManyTest, both_sides_stay_in_step_in_memory) {
 TEST_P(ManyToManyTest, flush_writes_one_association_row_per_pair) {
   if (not_ready()) return;
   seed();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags"), 3);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM article_tags"), 3);
   orm::Session s(engine_);
   auto a = s.scalars(orm::select<Article>().where(orm::col(&Article::title) == "a")).one();
   auto c = s.scalars(orm::select<Article>().where(orm::col(&Article::title) == "c")).one();
@@ -226,17 +218,17 @@ TEST_P(ManyToManyTest, flush_writes_one_association_row_per_pair) {
   c->tags.remove(java);
   log_.clear();
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags"), 3);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags t JOIN tags ON tags.id = t.tag_id "
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM article_tags"), 3);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM article_tags t JOIN tags ON tags.id = t.tag_id "
                   "JOIN articles ON articles.id = t.article_id WHERE tags.name = 'sql' AND "
                   "articles.title = 'c'"),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags t JOIN tags ON tags.id = t.tag_id "
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM article_tags t JOIN tags ON tags.id = t.tag_id "
                   "JOIN articles ON articles.id = t.article_id WHERE tags.name = 'sql' AND "
                   "articles.title = 'a'"),
             0);
   // The new tag was added to the session by the cascade and stays (only its row went).
-  EXPECT_EQ(count("SELECT COUNT(*) FROM tags WHERE name = 'java'"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM tags WHERE name = 'java'"), 1);
 }
 
 TEST_P(ManyToManyTest, lazy_selectin_and_joined_loading) {
@@ -303,8 +295,8 @@ TEST_P(ManyToManyTest, deleting_an_object_deletes_its_association_rows) {
   auto a = s.scalars(orm::select<Article>().where(orm::col(&Article::title) == "a")).one();
   s.delete_(a);
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM article_tags"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM tags"), 2);  // the tags stay
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM article_tags"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM tags"), 2);  // the tags stay
 }
 
 TEST_P(ManyToManyTest, self_referential_followers) {
@@ -322,7 +314,7 @@ TEST_P(ManyToManyTest, self_referential_followers) {
     s.add_all({ann, bob, cid});
     s.commit();
   }
-  EXPECT_EQ(count("SELECT COUNT(*) FROM follows"), 3);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM follows"), 3);
   orm::Session s(engine_);
   auto members = s.scalars(orm::select<Member>()
                                .order_by(orm::col(&Member::id))
@@ -344,7 +336,7 @@ TEST_P(ManyToManyTest, self_referential_followers) {
   ann->following.remove(cid);
   EXPECT_EQ(cid->followers.size(), 1u);
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM follows"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM follows"), 2);
   // Joined, with the table aliased against itself.
   orm::Session s2(engine_);
   auto again = s2.scalars(orm::select<Member>()
@@ -376,7 +368,7 @@ TEST_P(ManyToManyTest, backref_creates_the_other_side) {
     s.add(cust);
     s.commit();
   }
-  EXPECT_EQ(count("SELECT COUNT(*) FROM invoices WHERE customer_id IS NOT NULL"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM invoices WHERE customer_id IS NOT NULL"), 2);
   orm::Session s(engine_);
   auto cust = s.scalars(orm::select<Customer>()).one();
   ASSERT_EQ(cust->invoices.size(), 2u);
@@ -486,7 +478,7 @@ TEST_P(ManyToManyTest, dynamic_relationship_is_a_query) {
   b->stories.remove(popular[0]);
   EXPECT_EQ(b->stories.count(), 4);
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM stories WHERE blogger_id IS NULL"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM stories WHERE blogger_id IS NULL"), 1);
   // Eager options cannot load a query.
   EXPECT_THROW(s.scalars(orm::select<Blogger>().options(orm::selectinload(&Blogger::stories))),
                InvalidRequestError);
@@ -520,7 +512,7 @@ TEST_P(ManyToManyTest, association_objects_carry_their_own_columns) {
     EXPECT_EQ(l1->article_id, post->id);  // the composite key came from both sides
     EXPECT_EQ(l1->tag_id, python->id);
   }
-  EXPECT_EQ(count("SELECT COUNT(*) FROM tag_links WHERE created_by = 7 AND note = 'first'"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM tag_links WHERE created_by = 7 AND note = 'first'"), 1);
   orm::Session s(engine_);
   log_.clear();
   auto post = s.scalars(orm::select<Article>().options(
@@ -533,8 +525,8 @@ TEST_P(ManyToManyTest, association_objects_carry_their_own_columns) {
   // delete-orphan on the association objects: un-linking deletes the row.
   post->links.remove(post->links[0]);
   s.commit();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM tag_links"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM tags"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM tag_links"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM tags"), 2);
 }
 
 // Bad mappings: the errors come when the relationship is first configured.

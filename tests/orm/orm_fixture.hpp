@@ -32,6 +32,18 @@ class OrmBackendTest : public ::testing::TestWithParam<Backend> {
                     log_.emplace_back(ctx.statement);
                   });
   }
+  /// How many SELECTs log_ holds.
+  std::size_t selects() const {
+    std::size_t n = 0;
+    for (const auto& s : log_)
+      if (s.rfind("SELECT", 0) == 0) ++n;
+    return n;
+  }
+  /// The integer a SQL query returns, on a connection of its own (outside any session).
+  std::int64_t scalar(const std::string& sql) {
+    auto conn = engine_.connect();
+    return conn.execute(text(sql)).scalar<std::int64_t>();
+  }
   /// Whether SetUp skipped or failed (derived SetUps stop then).
   bool not_ready() const { return IsSkipped() || HasFatalFailure(); }
   Engine engine_{nullptr};

@@ -131,16 +131,6 @@ class RelationshipTest : public OrmBackendTest {
     if (not_ready()) return;
     record_statements();
   }
-  std::size_t selects() const {
-    std::size_t n = 0;
-    for (const auto& s : log_)
-      if (s.rfind("SELECT", 0) == 0) ++n;
-    return n;
-  }
-  std::int64_t scalar(const std::string& sql) {
-    auto conn = engine_.connect();
-    return conn.execute(text(sql)).scalar<std::int64_t>();
-  }
   // Three users with two orders each.
   void seed() {
     orm::Session s(engine_);
