@@ -1998,6 +1998,96 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
 
 namespace alchemy::orm::detail {
 
+namespace {
+
+using alchemy::detail::CaseNode;
+using alchemy::detail::CastNode;
+using alchemy::detail::CollateNode;
+using alchemy::detail::FunctionNode;
+using alchemy::detail::LabelNode;
+using alchemy::detail::OverNode;
+using alchemy::detail::TupleNode;
+using alchemy::detail::UnaryNode;
+
+// `n` with the columns of table `t` replaced by those of `alias` (SQLAlchemy's
+// ClauseAdapter): a criterion written against a class, applied to an alias of
+// its table. Subqueries inside are left as written.
+NodeRef adapt_to_alias(const NodeRef& n, const TableNode& t, const FromClause& alias) {
+  if (n == nullptr) return n;
+  auto each = [&](std::vector<NodeRef>& v) {
+    for (auto& e : v) e = adapt_to_alias(e, t, alias);
+  };
+  switch (n->kind) {
+    case NodeKind::column: {
+      const auto& c = static_cast<const ColumnNode&>(*n);
+      return c.table == &t ? alias.c[c.key].node() : n;
+    }
+    case NodeKind::binary: {
+      auto out = std::make_shared<BinaryNode>(static_cast<const BinaryNode&>(*n));
+      out->left = adapt_to_alias(out->left, t, alias);
+      out->right = adapt_to_alias(out->right, t, alias);
+      return out;
+    }
+    case NodeKind::unary: {
+      auto out = std::make_shared<UnaryNode>(static_cast<const UnaryNode&>(*n));
+      out->element = adapt_to_alias(out->element, t, alias);
+      return out;
+    }
+    case NodeKind::clause_list: {
+      auto out = std::make_shared<ClauseListNode>(static_cast<const ClauseListNode&>(*n));
+      each(out->clauses);
+      return out;
+    }
+    case NodeKind::label: {
+      auto out = std::make_shared<LabelNode>(static_cast<const LabelNode&>(*n));
+      out->element = adapt_to_alias(out->element, t, alias);
+      return out;
+    }
+    case NodeKind::function: {
+      auto out = std::make_shared<FunctionNode>(static_cast<const FunctionNode&>(*n));
+      each(out->args);
+      out->filter = adapt_to_alias(out->filter, t, alias);
+      return out;
+    }
+    case NodeKind::cast: {
+      auto out = std::make_shared<CastNode>(static_cast<const CastNode&>(*n));
+      out->element = adapt_to_alias(out->element, t, alias);
+      return out;
+    }
+    case NodeKind::case_: {
+      auto out = std::make_shared<CaseNode>(static_cast<const CaseNode&>(*n));
+      out->value = adapt_to_alias(out->value, t, alias);
+      for (auto& [w, th] : out->whens) {
+        w = adapt_to_alias(w, t, alias);
+        th = adapt_to_alias(th, t, alias);
+      }
+      out->else_ = adapt_to_alias(out->else_, t, alias);
+      return out;
+    }
+    case NodeKind::over: {
+      auto out = std::make_shared<OverNode>(static_cast<const OverNode&>(*n));
+      out->func = adapt_to_alias(out->func, t, alias);
+      each(out->partition_by);
+      each(out->order_by);
+      return out;
+    }
+    case NodeKind::tuple: {
+      auto out = std::make_shared<TupleNode>(static_cast<const TupleNode&>(*n));
+      each(out->items);
+      return out;
+    }
+    case NodeKind::collate: {
+      auto out = std::make_shared<CollateNode>(static_cast<const CollateNode&>(*n));
+      out->element = adapt_to_alias(out->element, t, alias);
+      return out;
+    }
+    default:
+      return n;
+  }
+}
+
+}  // namespace
+
 const RelationshipProperty& relationship_for(const Mapper& m, std::ptrdiff_t offset) {
   if (const RelationshipProperty* p = m.relationship_at(offset)) return *p;
   throw ArgumentError(fmt::format(
@@ -2037,12 +2127,34 @@ ColumnElement relationship_exists(const RelationshipProperty& p, const ColumnEle
   if (!scalar && !p.uselist())
     throw InvalidRequestError(fmt::format(
         "'any()' is for collections (orm::Many); {} refers to one object: use has()", p.name()));
+  const Mapper& parent = p.parent();
   const Mapper& target = p.mapper();
-  std::vector<ColumnElement> where{p.onclause};
-  if (criterion != nullptr) where.push_back(*criterion);
-  return alchemy::select(target.attributes()[target.primary_key().front()].column)
-      .where(and_(std::move(where)))
-      .exists();
+  const Table& pt = parent.table();
+  const std::size_t pk = target.primary_key().front();
+  // EXISTS correlates the parent's table only (SQLAlchemy's correlate_except
+  // of the target): comparators nest, each subquery reaching its own tables.
+  if (&pt.impl() != &target.table().impl()) {
+    std::vector<ColumnElement> where{p.onclause};
+    if (criterion != nullptr) where.push_back(*criterion);
+    return alchemy::select(target.attributes()[pk].column)
+        .where(and_(std::move(where)))
+        .correlate(pt)
+        .exists();
+  }
+  // Self-referential: the related rows come from an alias of the table, and
+  // the criterion (written against the class) is adapted to it.
+  const FromClause alias = target.table().alias();
+  auto acol = [&](std::size_t a) { return alias.c[target.attributes()[a].column.impl().key]; };
+  std::vector<ColumnElement> where;
+  for (auto [pa, tb] : p.pairs) where.push_back(parent.attributes()[pa].column == acol(tb));
+  if (p.secondary) {
+    for (const auto& [a, c] : p.sec_local) where.push_back(parent.attributes()[a].column == c);
+    for (const auto& [a, c] : p.sec_remote) where.push_back(acol(a) == c);
+  }
+  for (const auto& c : p.criteria) where.push_back(c);
+  if (criterion != nullptr)
+    where.emplace_back(adapt_to_alias(criterion->node(), target.table().impl(), alias));
+  return alchemy::select(acol(pk)).where(and_(std::move(where))).correlate(pt).exists();
 }
 
 ColumnElement relationship_compare(const RelationshipProperty& p, const void* obj,
@@ -2062,12 +2174,18 @@ ColumnElement relationship_compare(const RelationshipProperty& p, const void* ob
     if (obj == nullptr) {
       std::vector<ColumnElement> on;
       for (const auto& [a, c] : p.sec_local) on.push_back(parent.attributes()[a].column == c);
-      return not_(alchemy::select(p.sec_local.front().second).where(and_(std::move(on))).exists());
+      return not_(alchemy::select(p.sec_local.front().second)
+                      .where(and_(std::move(on)))
+                      .correlate(parent.table())
+                      .exists());
     }
     std::vector<ColumnElement> on;
     for (const auto& [a, c] : p.sec_local) on.push_back(parent.attributes()[a].column == c);
     for (const auto& [a, c] : p.sec_remote) on.push_back(c == target.attributes()[a].ops.get(obj));
-    return alchemy::select(p.sec_local.front().second).where(and_(std::move(on))).exists();
+    return alchemy::select(p.sec_local.front().second)
+        .where(and_(std::move(on)))
+        .correlate(parent.table())
+        .exists();
   }
   for (auto [pa, tb] : p.pairs) {
     const auto& pc = parent.attributes()[pa].column;

@@ -469,6 +469,42 @@ TEST_P(RelationshipTest, self_referential_tree_flushes_parents_first) {
   s.rollback();
 }
 
+TEST_P(RelationshipTest, comparators_on_self_referential_and_nested_relationships) {
+  if (not_ready()) return;
+  seed();
+  {
+    orm::Session s(engine_);
+    auto root = orm::make<Category>(Category{.name = "root"});
+    auto mid = orm::make<Category>(Category{.name = "mid"});
+    auto leaf = orm::make<Category>(Category{.name = "leaf"});
+    mid->parent = root;
+    leaf->parent = mid;
+    s.add(root);
+    s.commit();
+  }
+  orm::Session s(engine_);
+  auto names = [&](const auto& stmt) {
+    std::vector<std::string> out;
+    for (const auto& c : s.scalars(stmt.order_by(orm::col(&Category::id))).all()) out.push_back(c->name);
+    return out;
+  };
+  // The related rows come from an alias of the table; the criterion is adapted to it.
+  EXPECT_EQ(names(orm::select<Category>().where(
+                orm::rel(&Category::parent).has(orm::col(&Category::name) == "root"))),
+            (std::vector<std::string>{"mid"}));
+  EXPECT_EQ(names(orm::select<Category>().where(orm::rel(&Category::children).any())),
+            (std::vector<std::string>{"root", "mid"}));
+  EXPECT_EQ(names(orm::select<Category>().where(
+                orm::rel(&Category::children).any(orm::col(&Category::name).like("l%")))),
+            (std::vector<std::string>{"mid"}));
+  // Nested: each EXISTS correlates to the query right around it.
+  auto users = s.scalars(orm::select<User>().where(orm::rel(&User::orders).any(
+                             orm::rel(&Order::user).has(orm::col(&User::name) == "user 2"))))
+                   .all();
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0]->name, "user 2");
+}
+
 TEST_P(RelationshipTest, foreign_keys_pick_one_of_two_paths) {
   if (not_ready()) return;
   orm::Session s(engine_);
