@@ -292,10 +292,45 @@ void identity_from_object(InstanceState* st) {
 // ---- entity statements -----------------------------------------------------------------
 
 alchemy::Select entity_select(const std::vector<const Mapper*>& mappers) {
+  bool plain = true;
+  for (const Mapper* m : mappers) plain = plain && m->inherits() == nullptr && !m->polymorphic();
   std::vector<SelectItem> items;
-  for (const Mapper* m : mappers)
-    for (const auto& a : m->attributes()) items.emplace_back(a.column);
-  return alchemy::select(std::move(items));
+  if (plain) {
+    for (const Mapper* m : mappers)
+      for (const auto& a : m->attributes()) items.emplace_back(a.column);
+    return alchemy::select(std::move(items));
+  }
+  // Inheritance: the entities' joins, subclass columns loaded inline, and the
+  // discriminator criteria of single-table subclasses.
+  std::vector<FromClause> froms;
+  std::vector<ColumnElement> where;
+  for (const Mapper* m : mappers) {
+    Mapper::EntityParts parts = m->entity_parts();
+    for (auto& c : parts.columns) items.push_back(std::move(c));
+    if (parts.from) froms.push_back(std::move(*parts.from));
+    if (parts.where) where.push_back(std::move(*parts.where));
+  }
+  alchemy::Select out = alchemy::select(std::move(items));
+  if (!froms.empty()) out = out.select_from_impl(std::move(froms));
+  if (!where.empty()) out = out.where_impl(std::move(where));
+  return out;
+}
+
+alchemy::Select polymorphic_select(const Mapper& m, const std::vector<const Mapper*>& subclasses) {
+  for (const Mapper* s : subclasses)
+    if (!s->isa(m))
+      throw ArgumentError(fmt::format(
+          "with_polymorphic(): class '{}' does not inherit from '{}'", s->class_name(),
+          m.class_name()));
+  Mapper::EntityParts parts = m.entity_parts(subclasses);
+  alchemy::Select out = alchemy::select(std::move(parts.columns));
+  if (parts.from) out = out.select_from(*parts.from);
+  if (parts.where) out = out.where(*parts.where);
+  return out;
+}
+
+const Mapper* state_mapper(const InstanceState* st) noexcept {
+  return st ? st->mapper : nullptr;
 }
 
 ColumnElement filter_by_clause(const Mapper& m, const Params& criteria) {
@@ -319,16 +354,63 @@ ColumnElement filter_by_clause(const Mapper& m, const Params& criteria) {
 // ---- Mapper -----------------------------------------------------------------------------
 
 Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
-               std::vector<detail::MappedColumn> cols,
-               std::vector<detail::MappedRelationship> rels)
+               std::vector<detail::MappedColumn> cols, std::vector<Column> columns,
+               std::vector<detail::MappedRelationship> rels, const Mapper* parent, bool joined)
     : registry_(&reg),
       class_(std::move(cls)),
       table_(std::move(table)),
       events_(std::make_shared<detail::MapperEventLists>()) {
-  const auto columns = table_.columns_list();
+  std::uint32_t local = 0;
+  if (parent != nullptr) {
+    // A subclass has the inherited attributes first, at the same indices.
+    inherits_ = parent;
+    base_mapper_ = parent->base_mapper_;
+    attrs_ = parent->attrs_;
+    pk_ = parent->pk_;
+    version_ = parent->version_;
+    tables_ = parent->tables_;
+    polymorphic_on_ = parent->polymorphic_on_;
+    if (joined) {
+      tables_.push_back(MapperTable{table_, {}, {}, {}});
+      local = static_cast<std::uint32_t>(tables_.size() - 1);
+    } else {
+      for (std::size_t t = 0; t < tables_.size(); ++t)
+        if (tables_[t].table.node() == table_.node()) local = static_cast<std::uint32_t>(t);
+    }
+  } else {
+    tables_.push_back(MapperTable{table_, {}, {}, {}});
+  }
+  const std::size_t inherited = attrs_.size();
   for (std::size_t i = 0; i < cols.size(); ++i) {
-    Attribute a{.key = {}, .column = columns[i], .ops = {}};
-    const auto& node = a.column.impl();
+    const Column& col = columns[i];
+    const auto& node = col.impl();
+    if (parent != nullptr) {
+      std::ptrdiff_t same = -1;
+      for (std::size_t j = 0; j < inherited; ++j)
+        if (attrs_[j].offset == cols[i].offset) same = static_cast<std::ptrdiff_t>(j);
+      if (same >= 0) {
+        // The key column of a joined-table subclass's own table: it holds the
+        // inherited key member's value.
+        const auto pos = std::find(pk_.begin(), pk_.end(), static_cast<std::size_t>(same));
+        if (!joined || !node.primary_key || pos == pk_.end())
+          throw ArgumentError(fmt::format(
+              "Class '{}': column '{}' maps member '{}', which class '{}' already maps; only "
+              "the primary key of a joined-table subclass's own table may repeat an inherited "
+              "member (its inherited primary key)",
+              class_name(), cols[i].name, attrs_[static_cast<std::size_t>(same)].key,
+              parent->class_name()));
+        tables_[local].key_columns.push_back(col);
+        tables_[local].key_pos.push_back(static_cast<std::size_t>(pos - pk_.begin()));
+        continue;
+      }
+      if (const Attribute* clash = attribute(node.key); clash && clash - attrs_.data() <
+                                                               static_cast<std::ptrdiff_t>(inherited))
+        throw ArgumentError(fmt::format(
+            "Class '{}': column '{}' has the key of attribute '{}' inherited from class '{}'; "
+            "give it another name",
+            class_name(), cols[i].name, node.key, parent->class_name()));
+    }
+    Attribute a{.key = {}, .column = col, .ops = {}};
     a.key = node.key;
     a.ops = cols[i].ops;
     a.offset = cols[i].offset;
@@ -340,6 +422,7 @@ Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
                          node.default_.sql != nullptr;
     a.has_onupdate = node.onupdate.is_set();
     a.version_id = cols[i].version_id;
+    a.table = local;
     if (a.version_id) {
       if (version_ >= 0)
         throw ArgumentError(fmt::format("Class '{}' has two version_id columns", class_name()));
@@ -347,36 +430,199 @@ Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
         throw ArgumentError(fmt::format(
             "version_id column '{}' of class '{}' must be an integer column (it counts updates)",
             a.key, class_name()));
-      version_ = static_cast<std::ptrdiff_t>(i);
+      version_ = static_cast<std::ptrdiff_t>(attrs_.size());
     }
+    if (parent != nullptr && a.primary_key)
+      throw ArgumentError(fmt::format(
+          "Class '{}': column '{}' is a primary key column of its own; a subclass's rows are "
+          "keyed by the inherited primary key (map the inherited key member onto the joined "
+          "table's key column instead)",
+          class_name(), cols[i].name));
+    tables_[local].attrs.push_back(attrs_.size());
     attrs_.push_back(std::move(a));
   }
-  for (const Column& pkc : table_.primary_key())
-    for (std::size_t i = 0; i < attrs_.size(); ++i)
-      if (attrs_[i].column.node() == pkc.node()) pk_.push_back(i);
-  if (pk_.empty())
-    throw ArgumentError(fmt::format(
-        "Mapper for class '{}' could not assemble any primary key columns for table '{}'; give "
-        "a column primary_key() (or a PrimaryKeyConstraint)",
-        class_name(), table_.name()));
-  std::vector<SelectItem> items;
-  for (const auto& a : attrs_) items.emplace_back(a.column);
-  std::vector<ColumnElement> crit;
-  for (std::size_t k = 0; k < pk_.size(); ++k)
-    crit.push_back(attrs_[pk_[k]].column == bindparam(fmt::format("pk_{}", k)));
-  get_stmt_ = alchemy::select(std::move(items)).where(and_(std::move(crit)));
+  if (parent == nullptr) {
+    for (const Column& pkc : table_.primary_key())
+      for (std::size_t i = 0; i < attrs_.size(); ++i)
+        if (attrs_[i].column.node() == pkc.node()) pk_.push_back(i);
+    if (pk_.empty())
+      throw ArgumentError(fmt::format(
+          "Mapper for class '{}' could not assemble any primary key columns for table '{}'; "
+          "give a column primary_key() (or a PrimaryKeyConstraint)",
+          class_name(), table_.name()));
+    for (std::size_t k = 0; k < pk_.size(); ++k) {
+      tables_[0].key_columns.push_back(attrs_[pk_[k]].column);
+      tables_[0].key_pos.push_back(k);
+    }
+  } else if (joined) {
+    MapperTable& mt = tables_[local];
+    const auto table_pk = table_.primary_key();
+    bool whole = table_pk.size() == mt.key_columns.size() && mt.key_columns.size() == pk_.size();
+    for (const Column& c : table_pk) {
+      bool found = false;
+      for (const Column& k : mt.key_columns) found = found || k.node() == c.node();
+      whole = whole && found;
+    }
+    std::vector<std::size_t> seen = mt.key_pos;
+    std::sort(seen.begin(), seen.end());
+    whole = whole && std::adjacent_find(seen.begin(), seen.end()) == seen.end();
+    if (!whole)
+      throw ArgumentError(fmt::format(
+          "Joined-table subclass '{}': the primary key of table '{}' must be the inherited "
+          "primary key of class '{}': map each inherited key member onto a key column, e.g. "
+          "orm::column<&{}::id>(\"id\", ForeignKey(\"{}.id\"), primary_key())",
+          class_name(), table_.name(), parent->class_name(), parent->class_name(),
+          parent->tables_.front().table.name()));
+    // Each key column references a table of the inherited class (the inherit condition).
+    for (const Column& k : mt.key_columns) {
+      bool linked = false;
+      for (const auto& c : table_.impl().constraints) {
+        if (c->type != alchemy::detail::ConstraintNode::Type::foreign_key) continue;
+        if (std::find(c->columns.begin(), c->columns.end(), &k.impl()) == c->columns.end())
+          continue;
+        const alchemy::detail::TableNode* r = nullptr;
+        try {
+          r = c->referred_table();
+        } catch (const std::exception&) {
+          continue;
+        }
+        for (const auto& pt : parent->tables_) linked = linked || &pt.table.impl() == r;
+      }
+      if (!linked)
+        throw ArgumentError(fmt::format(
+            "Can't find any foreign key relationships between '{}' and '{}' for joined-table "
+            "subclass '{}': give key column '{}' a ForeignKey(\"{}.{}\")",
+            parent->tables_.front().table.name(), table_.name(), class_name(), k.name(),
+            parent->tables_.front().table.name(), k.name()));
+    }
+  }
+  if (parent != nullptr) {
+    for (const auto& r : parent->rels_) {
+      auto copy = std::make_unique<RelationshipProperty>(*this, rels_.size(), r->def);
+      copy->inherited_from_ = r.get();
+      rels_.push_back(std::move(copy));
+    }
+  }
+  const std::size_t inherited_rels = rels_.size();
   for (std::size_t i = 0; i < rels.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j)
       if (rels[j].key == rels[i].key || rels[j].offset == rels[i].offset)
         throw ArgumentError(fmt::format(
             "Class '{}': relationship '{}' is mapped twice (by key or member)", class_name(),
             rels[i].key));
+    for (std::size_t j = 0; j < inherited_rels; ++j)
+      if (rels_[j]->def.key == rels[i].key || rels_[j]->def.offset == rels[i].offset)
+        throw ArgumentError(fmt::format(
+            "Class '{}': relationship '{}' is already mapped by class '{}'", class_name(),
+            rels[i].key, parent->class_name()));
     if (attribute(rels[i].key) != nullptr)
       throw ArgumentError(fmt::format(
           "Class '{}': relationship '{}' has the key of a column; give it another name",
           class_name(), rels[i].key));
-    rels_.push_back(std::make_unique<RelationshipProperty>(*this, i, std::move(rels[i])));
+    rels_.push_back(std::make_unique<RelationshipProperty>(*this, rels_.size(), std::move(rels[i])));
   }
+  build_statements();
+}
+
+bool Mapper::isa(const Mapper& other) const noexcept {
+  for (const Mapper* m = this; m != nullptr; m = m->inherits_)
+    if (m == &other) return true;
+  return false;
+}
+
+const Mapper* Mapper::polymorphic_mapper(const Value& v) const noexcept {
+  for (const auto& [id, m] : base_mapper_->polymorphic_map_)
+    if (id == v) return m;
+  return nullptr;
+}
+
+const Mapper& Mapper::mapper_for_type(const std::type_info& type) const noexcept {
+  for (const Mapper* m : family_)
+    if (*m->class_.type == type) return *m;
+  return *this;
+}
+
+namespace {
+ColumnElement inherit_condition(const std::vector<Mapper::MapperTable>& tables, std::size_t t) {
+  std::vector<ColumnElement> on;
+  const auto& root = tables.front();
+  for (std::size_t k = 0; k < tables[t].key_columns.size(); ++k)
+    on.push_back(tables[t].key_columns[k] == root.key_columns[tables[t].key_pos[k]]);
+  return and_(std::move(on));
+}
+}  // namespace
+
+Mapper::EntityParts Mapper::entity_parts(const std::vector<const Mapper*>& inline_subclasses,
+                                         bool with_descendants) const {
+  EntityParts out;
+  out.columns.reserve(attrs_.size());
+  for (const auto& a : attrs_) out.columns.emplace_back(a.column);
+  std::vector<const alchemy::detail::TableNode*> present;
+  for (const auto& t : tables_) present.push_back(&t.table.impl());
+  std::optional<FromClause> from;
+  if (tables_.size() > 1) {
+    from = tables_.front().table;
+    for (std::size_t t = 1; t < tables_.size(); ++t)
+      from = from->join(tables_[t].table, inherit_condition(tables_, t));
+  }
+  if (with_descendants && polymorphic()) {
+    std::vector<const Mapper*> added{this};
+    auto is_added = [&](const Mapper* m) {
+      return std::find(added.begin(), added.end(), m) != added.end();
+    };
+    // Adds `d` (and the mappers between this one and it) to the statement.
+    std::function<void(const Mapper*)> add = [&](const Mapper* d) {
+      if (is_added(d)) return;
+      add(d->inherits_);
+      for (std::size_t t = 0; t < d->tables_.size(); ++t) {
+        const alchemy::detail::TableNode* tn = &d->tables_[t].table.impl();
+        if (std::find(present.begin(), present.end(), tn) != present.end()) continue;
+        if (!from) from = tables_.front().table;
+        from = from->outerjoin(d->tables_[t].table, inherit_condition(d->tables_, t));
+        present.push_back(tn);
+      }
+      for (std::size_t i = d->inherits_->attrs_.size(); i < d->attrs_.size(); ++i)
+        out.columns.emplace_back(d->attrs_[i].column);
+      added.push_back(d);
+    };
+    const bool all = base_mapper_->with_polymorphic_all_;
+    for (const Mapper* d : family_) {
+      if (d == this) continue;
+      bool want = all;
+      // Single-table subclasses (no table the statement lacks) always load inline.
+      bool own_tables = false;
+      for (const auto& t : d->tables_)
+        own_tables = own_tables ||
+                     std::find(present.begin(), present.end(), &t.table.impl()) == present.end();
+      if (!own_tables) want = true;
+      for (const Mapper* m = d; m != nullptr && m != this && !want; m = m->inherits_)
+        want = m->load_inline_;
+      for (const Mapper* w : inline_subclasses)
+        want = want || w->isa(*d);
+      if (want) add(d);
+    }
+  }
+  if (inherits_ != nullptr && tables_.size() == inherits_->tables_.size() &&
+      polymorphic_on_ >= 0) {
+    // A single-table subclass: only rows of its own identities.
+    std::vector<Value> ids;
+    for (const Mapper* d : family_)
+      if (d->identity_) ids.push_back(*d->identity_);
+    if (!ids.empty()) out.where = attrs_[static_cast<std::size_t>(polymorphic_on_)].column.in_(ids);
+  }
+  out.from = std::move(from);
+  return out;
+}
+
+void Mapper::build_statements() {
+  EntityParts parts = entity_parts();
+  std::vector<ColumnElement> crit;
+  for (std::size_t k = 0; k < pk_.size(); ++k)
+    crit.push_back(attrs_[pk_[k]].column == bindparam(fmt::format("pk_{}", k)));
+  if (parts.where) crit.push_back(*parts.where);
+  alchemy::Select stmt = alchemy::select(std::move(parts.columns));
+  if (parts.from) stmt = stmt.select_from(*parts.from);
+  get_stmt_ = stmt.where(and_(std::move(crit)));
 }
 
 Mapper::~Mapper() = default;
@@ -434,10 +680,10 @@ std::string registry::table_name_for(std::string_view class_name) const {
   return options_.table_name(class_name);
 }
 
-const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
+const Mapper& registry::map_impl(detail::ClassOps cls, std::optional<std::string> tablename,
                                  std::vector<detail::MappedColumn> cols,
                                  std::vector<detail::MappedRelationship> rels,
-                                 std::vector<SchemaItem> items) {
+                                 std::vector<SchemaItem> items, detail::MapperArgs args) {
   if (cls.slot && *cls.slot != nullptr)
     throw ArgumentError(fmt::format(
         "Class '{}' is already mapped by another registry (to table '{}'); a class has one "
@@ -447,8 +693,79 @@ const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
     if (*m->class_.type == *cls.type)
       throw ArgumentError(fmt::format("Class '{}' is already mapped (to table '{}')", cls.name,
                                       m->table().name()));
-  if (cols.empty())
+  // ---- inheritance arguments, checked before anything changes ----
+  Mapper* parent = nullptr;
+  if (args.inherits != nullptr) {
+    const Mapper* p = args.inherits();
+    if (p == nullptr)
+      throw ArgumentError(fmt::format(
+          "Class '{}' inherits from class '{}', which is not mapped; map {} first",
+          cls.name, args.inherits_name, args.inherits_name));
+    for (auto& m : mappers_)
+      if (m.get() == p) parent = m.get();
+    if (parent == nullptr)
+      throw ArgumentError(fmt::format(
+          "Class '{}' inherits from class '{}', which is mapped by another registry; map a "
+          "hierarchy in one registry",
+          cls.name, args.inherits_name));
+    if (args.base_offset != 0)
+      throw ArgumentError(fmt::format(
+          "Class '{}' inherits from '{}', but its '{}' part is not at the start of the object "
+          "(offset {}): the ORM shares one object between the classes of a hierarchy, so the "
+          "mapped base must be the first base class and the class may not add virtual "
+          "functions to a base without them",
+          cls.name, args.inherits_name, args.inherits_name, args.base_offset));
+    if (args.polymorphic_on)
+      throw ArgumentError(fmt::format(
+          "Class '{}': polymorphic_on is given on the base class of a hierarchy ('{}' inherits "
+          "it from '{}')",
+          cls.name, cls.name, parent->base_mapper().class_name()));
+    if (!args.with_polymorphic.empty())
+      throw ArgumentError(fmt::format(
+          "Class '{}': with_polymorphic(\"*\") is given on the base class of a hierarchy",
+          cls.name));
+  } else if (!tablename) {
+    throw ArgumentError(fmt::format("Class '{}' is mapped without a table", cls.name));
+  }
+  if (!args.polymorphic_load.empty()) {
+    if (args.polymorphic_load != "inline" && args.polymorphic_load != "selectin")
+      throw ArgumentError(fmt::format(
+          "Class '{}': polymorphic_load must be \"inline\" or \"selectin\", not \"{}\"",
+          cls.name, args.polymorphic_load));
+    if (parent == nullptr)
+      throw ArgumentError(fmt::format(
+          "Class '{}': polymorphic_load is for a subclass (it says how queries of its base "
+          "class load it)",
+          cls.name));
+  }
+  if (!args.with_polymorphic.empty() && args.with_polymorphic != "*")
+    throw ArgumentError(fmt::format(
+        "Class '{}': the mapping's with_polymorphic takes \"*\" (every subclass); name "
+        "subclasses per query with orm::with_polymorphic<Base, Sub...>()",
+        cls.name));
+  const bool single = parent != nullptr && !tablename;
+  const bool joined = parent != nullptr && tablename.has_value();
+  if (cols.empty() && parent == nullptr)
     throw ArgumentError(fmt::format("Class '{}' is mapped without columns", cls.name));
+  if (args.polymorphic_identity) {
+    if (args.polymorphic_identity->is_null())
+      throw ArgumentError(
+          fmt::format("Class '{}': polymorphic_identity cannot be NULL", cls.name));
+    const bool has_on = parent != nullptr ? parent->polymorphic_on() >= 0
+                                          : args.polymorphic_on.has_value();
+    if (!has_on)
+      throw ArgumentError(fmt::format(
+          "Class '{}' has a polymorphic_identity but no polymorphic_on is given in its "
+          "hierarchy; name the discriminator column on the base class's mapping: "
+          "orm::polymorphic_on<&Base::type>()",
+          cls.name));
+    if (parent != nullptr)
+      if (const Mapper* other = parent->polymorphic_mapper(*args.polymorphic_identity))
+        throw ArgumentError(fmt::format(
+            "Class '{}': polymorphic_identity {} is already the identity of class '{}'; each "
+            "class of a hierarchy needs its own",
+            cls.name, args.polymorphic_identity->repr(), other->class_name()));
+  }
   for (std::size_t i = 0; i < cols.size(); ++i)
     for (std::size_t j = 0; j < i; ++j) {
       if (cols[i].offset == cols[j].offset)
@@ -459,19 +776,64 @@ const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
         throw ArgumentError(
             fmt::format("Class '{}': column '{}' is mapped twice", cls.name, cols[i].name));
     }
-  std::vector<SchemaItem> all;
-  all.reserve(cols.size() + items.size());
+  if (single) {
+    for (const auto& c : cols) {
+      if (parent->table().impl().find(c.name) != nullptr)
+        throw ArgumentError(fmt::format(
+            "Single-table subclass '{}': table '{}' already has a column '{}'", cls.name,
+            parent->table().name(), c.name));
+      if (parent->attribute_at(c.offset) != nullptr)
+        throw ArgumentError(fmt::format(
+            "Single-table subclass '{}': column '{}' maps a member that class '{}' already "
+            "maps",
+            cls.name, c.name, parent->class_name()));
+    }
+  }
+  std::vector<Column> columns;
+  columns.reserve(cols.size());
   for (auto& c : cols) {
     std::vector<ColumnOption> opts;
     opts.reserve(c.options.size() + 1);
-    opts.push_back(nullable(c.nullable));  // inferred; the user's options come after and win
+    // Inferred (single-table subclass columns are nullable: rows of the other
+    // classes have none); the user's options come after and win.
+    opts.push_back(nullable(single ? true : c.nullable));
     for (auto& o : c.options) opts.push_back(o);
-    all.emplace_back(Column(c.name, c.type, std::move(opts)));
+    columns.emplace_back(c.name, c.type, std::move(opts));
   }
-  for (auto& i : items) all.push_back(std::move(i));
-  Table table(std::move(tablename), metadata, std::move(all));
-  auto m = std::make_unique<Mapper>(*this, std::move(cls), table, std::move(cols),
-                                    std::move(rels));
+  std::optional<Table> table;
+  if (single) {
+    table = parent->table_;
+  } else {
+    std::vector<SchemaItem> all;
+    all.reserve(columns.size() + items.size());
+    for (auto& c : columns) all.emplace_back(c);
+    for (auto& i : items) all.push_back(std::move(i));
+    table.emplace(std::move(*tablename), metadata, std::move(all));
+  }
+  std::unique_ptr<Mapper> m;
+  try {
+    m = std::make_unique<Mapper>(*this, std::move(cls), *table, std::move(cols), columns,
+                                 std::move(rels), parent, joined);
+    if (args.polymorphic_on) {
+      const Mapper::Attribute* a = m->attribute_at(*args.polymorphic_on);
+      if (a == nullptr)
+        throw ArgumentError(fmt::format(
+            "Class '{}': the polymorphic_on member is not mapped; map it with "
+            "orm::column<...>() in the same mapping",
+            m->class_name()));
+      m->polymorphic_on_ = a - m->attrs_.data();
+    }
+  } catch (...) {
+    if (!single) metadata.remove(*table);
+    throw;
+  }
+  if (single) {
+    for (auto& c : columns) parent->table_.append_column(c);
+    for (auto& i : items) parent->table_.append_constraint(i);
+  }
+  m->identity_ = std::move(args.polymorphic_identity);
+  m->load_inline_ = args.polymorphic_load == "inline";
+  m->with_polymorphic_all_ = args.with_polymorphic == "*";
   Mapper& ref = *m;
   {
     std::lock_guard lock(configure_mu_);
@@ -508,10 +870,53 @@ const Mapper& registry::map_impl(detail::ClassOps cls, std::string tablename,
     it = pending_backrefs_.erase(it);
   }
   // Dependency order: the position of each table in metadata.sorted_tables().
+  if (ref.identity_) const_cast<Mapper*>(ref.base_mapper_)->polymorphic_map_.emplace_back(*ref.identity_, &ref);
+  for (Mapper* a = parent; a != nullptr; a = const_cast<Mapper*>(a->inherits_)) {
+    a->family_.push_back(&ref);
+    a->build_statements();  // its queries now load this class too
+  }
+  ref.build_statements();
+  // Dependency order: each mapper after the tables its tables reference (the
+  // tables of a hierarchy count as one), from the position of each table in
+  // metadata.sorted_tables().
   const auto sorted = metadata.sorted_tables();
-  for (auto& mp : mappers_)
+  auto position = [&](const Table& t) -> std::size_t {
     for (std::size_t i = 0; i < sorted.size(); ++i)
-      if (sorted[i].node() == mp->table_.node()) mp->sort_order_ = i;
+      if (sorted[i].node() == t.node()) return i;
+    return 0;
+  };
+  auto has_table = [](const Mapper& mp, const alchemy::detail::TableNode* t) {
+    for (const auto& mt : mp.tables_)
+      if (&mt.table.impl() == t) return true;
+    return false;
+  };
+  for (auto& mp : mappers_) {
+    mp->sort_order_ = 0;
+    for (const auto& mt : mp->tables_) mp->sort_order_ = std::max(mp->sort_order_, position(mt.table));
+  }
+  for (std::size_t pass = 0; pass < mappers_.size(); ++pass) {
+    bool changed = false;
+    for (auto& x : mappers_) {
+      for (const auto& mt : x->tables_) {
+        for (const auto& c : mt.table.impl().constraints) {
+          if (c->type != alchemy::detail::ConstraintNode::Type::foreign_key) continue;
+          const alchemy::detail::TableNode* r = nullptr;
+          try {
+            r = c->referred_table();
+          } catch (const std::exception&) {
+            continue;
+          }
+          if (r == nullptr || has_table(*x, r)) continue;
+          for (auto& y : mappers_)
+            if (y != x && has_table(*y, r) && x->sort_order_ <= y->sort_order_) {
+              x->sort_order_ = y->sort_order_ + 1;
+              changed = true;
+            }
+        }
+      }
+    }
+    if (!changed) break;
+  }
   return ref;
 }
 

@@ -400,7 +400,7 @@ void configure_one(RelationshipProperty& p) {
       back = rp->def.ops.target();
     } catch (const UnmappedClassError&) {
     }
-    if (back != &parent)
+    if (back == nullptr || !parent.isa(*back))
       throw ArgumentError(fmt::format(
           "relationship {}: back_populates names {}.{}, which does not point back at {}", rel,
           target->class_name(), rp->key(), parent.class_name()));
@@ -458,7 +458,28 @@ void registry::configure() const {
   if (configured_.load(std::memory_order_relaxed)) return;
   for (const auto& m : mappers_)
     for (const auto& r : m->rels_)
-      if (r->target_ == nullptr) configure_one(*r);
+      if (r->target_ == nullptr && r->inherited_from_ == nullptr) configure_one(*r);
+  // A subclass's inherited relationships are those of the class declaring them.
+  for (const auto& m : mappers_)
+    for (const auto& r : m->rels_) {
+      if (r->target_ != nullptr || r->inherited_from_ == nullptr) continue;
+      const RelationshipProperty* from = r->inherited_from_;
+      while (from->inherited_from_ != nullptr) from = from->inherited_from_;
+      r->target_ = from->target_;
+      r->direction_ = from->direction_;
+      r->reverse_ = from->reverse_;
+      r->pairs = from->pairs;
+      r->order_by = from->order_by;
+      r->onclause = from->onclause;
+      r->lazy_stmt = from->lazy_stmt;
+      r->use_get = from->use_get;
+      r->save_update = from->save_update;
+      r->merge = from->merge;
+      r->expunge = from->expunge;
+      r->delete_ = from->delete_;
+      r->delete_orphan = from->delete_orphan;
+      r->refresh_expire = from->refresh_expire;
+    }
   // back_populates both ways, once every relationship knows its target.
   for (const auto& m : mappers_)
     for (const auto& r : m->rels_)
@@ -1893,7 +1914,11 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
   for (auto& j : joined)
     for (std::size_t i = 0; i < j.rel->mapper().attributes().size(); ++i) j.idx.push_back(at++);
   std::vector<LoadPlan> plans;
-  for (std::size_t e = 0; e < mappers.size(); ++e) plans.emplace_back(s, *mappers[e], idx[e]);
+  std::vector<PolyPlan> polys(mappers.size());
+  for (std::size_t e = 0; e < mappers.size(); ++e) {
+    plans.emplace_back(s, *mappers[e], idx[e]);
+    if (plans.back().polymorphic) prepare_polymorphic(plans.back(), *run, keys, polys[e]);
+  }
   std::vector<LoadPlan> jplans;
   for (auto& j : joined) jplans.emplace_back(s, j.rel->mapper(), j.idx);
   std::vector<std::vector<InstanceState*>> loaded(mappers.size());

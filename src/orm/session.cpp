@@ -21,7 +21,8 @@ using detail::Status;
 namespace detail {
 
 InstanceState* SessionImpl::lookup(const Mapper& m, const std::vector<Value>& pk) {
-  auto it = maps.find(&m);
+  // One identity map per hierarchy: get<Person>(1) and get<Employee>(1) find one object.
+  auto it = maps.find(&m.base_mapper());
   if (it == maps.end()) return nullptr;
   if (int_identity(m)) {
     if (pk[0].is_null()) return nullptr;
@@ -33,7 +34,7 @@ InstanceState* SessionImpl::lookup(const Mapper& m, const std::vector<Value>& pk
 }
 
 void SessionImpl::insert_identity(InstanceState* st) {
-  IdentityMap& im = map_for(st->mapper);
+  IdentityMap& im = map_for(&st->mapper->base_mapper());
   if (const auto* k = st->key()) {
     im.general[*k] = st;
   } else {
@@ -43,7 +44,7 @@ void SessionImpl::insert_identity(InstanceState* st) {
 
 void SessionImpl::remove_identity(InstanceState* st) {
   if (!st->has_identity) return;
-  auto it = maps.find(st->mapper);
+  auto it = maps.find(&st->mapper->base_mapper());
   if (it == maps.end()) return;
   if (const auto* k = st->key()) {
     auto f = it->second.general.find(*k);
@@ -178,12 +179,12 @@ void SessionImpl::after_rollback() noexcept {
     for (auto& [k, st] : im.ints) {
       st->take_snapshot();
       st->expired = st->reload_all = true;
-      if (m->relationship_count() != 0) expire_relationships(st, true);
+      if (st->mapper->relationship_count() != 0) expire_relationships(st, true);
     }
     for (auto& [k, st] : im.general) {
       st->take_snapshot();
       st->expired = st->reload_all = true;
-      if (m->relationship_count() != 0) expire_relationships(st, true);
+      if (st->mapper->relationship_count() != 0) expire_relationships(st, true);
     }
   }
 }
@@ -192,6 +193,7 @@ void SessionImpl::after_rollback() noexcept {
 /// (expired members refreshed), else a new persistent object.
 std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& row,
                                InstanceState** state) {
+  if (plan.polymorphic) return load_row_polymorphic(s, plan, row, state);
   const Mapper& m = *plan.m;
   const auto& attrs = m.attributes();
   const auto& pk = m.primary_key();
@@ -363,6 +365,7 @@ void detail::attach(SessionImpl& s, InstanceState* st, std::shared_ptr<void> obj
     }
     return;
   }
+  if (st->mapper->polymorphic_identity()) set_polymorphic_identity(st);
   if (!st->mapper->validators().empty()) st->mapper->validate(st->obj());
   st->session = &s;
   st->status = Status::pending;
@@ -492,14 +495,19 @@ void Session::expire_state(InstanceState* st) {
 
 void Session::expire_all() {
   for (auto& [m, im] : impl_->maps) {
+    // A hierarchy's map holds objects of its subclasses too, which may have
+    // relationships of their own.
+    const bool family = m->self_and_descendants().size() > 1;
     const bool rels = m->relationship_count() != 0;
     for (auto& [k, st] : im.ints) {
       st->expired = true;
-      if (rels) detail::expire_relationships(st, false);
+      if (family ? st->mapper->relationship_count() != 0 : rels)
+        detail::expire_relationships(st, false);
     }
     for (auto& [k, st] : im.general) {
       st->expired = true;
-      if (rels) detail::expire_relationships(st, false);
+      if (family ? st->mapper->relationship_count() != 0 : rels)
+        detail::expire_relationships(st, false);
     }
   }
 }
@@ -697,6 +705,7 @@ void Session::load_objects(const std::vector<const Mapper*>& mappers, const Exec
   for (const Mapper* m : mappers)
     if (m->relationship_count() != 0) {
       detail::load_with_relationships(*this, mappers, stmt, params, sink, options);
+      if (!s.poly_loads.empty()) detail::run_polymorphic_loads(s);
       return;
     }
   if (options != nullptr && !options->empty())
@@ -705,14 +714,21 @@ void Session::load_objects(const std::vector<const Mapper*>& mappers, const Exec
   const auto idx = detail::column_positions(r.keys(), mappers);
   std::vector<detail::LoadPlan> plans;
   plans.reserve(mappers.size());
-  for (std::size_t e = 0; e < mappers.size(); ++e)
+  std::vector<detail::PolyPlan> polys;
+  for (std::size_t e = 0; e < mappers.size(); ++e) {
     plans.emplace_back(s, *mappers[e], idx[e]);
+    if (plans.back().polymorphic) {
+      polys.resize(mappers.size());
+      detail::prepare_polymorphic(plans.back(), stmt, r.keys(), polys[e]);
+    }
+  }
   if (plans.size() == 1) {
     for (const Row& row : r) sink(detail::load_row(s, plans[0], row));
-    return;
+  } else {
+    for (const Row& row : r)
+      for (const auto& plan : plans) sink(detail::load_row(s, plan, row));
   }
-  for (const Row& row : r)
-    for (const auto& plan : plans) sink(detail::load_row(s, plan, row));
+  if (!s.poly_loads.empty()) detail::run_polymorphic_loads(s);
 }
 
 std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Value>& pk) {
@@ -725,6 +741,8 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
   for (const Value& v : pk)
     if (v.is_null()) return nullptr;
   InstanceState* st = s.lookup(m, pk);
+  // An object of another class of the hierarchy has this key: not a `m`.
+  if (st && !st->mapper->isa(m)) return nullptr;
   if (st && !st->expired) return st->ref.lock();
   autoflush();
   Params p;
@@ -733,6 +751,7 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
     p.set(k == 0 ? std::string("pk_0") : fmt::format("pk_{}", k),
           col.type()->bind_value(pk[k], s.engine.dialect().statement_compiler()));
   }
+  if (m.polymorphic()) return detail::get_polymorphic(s, m, p);
   Result r = s.connection().execute(m.get_statement(), p);
   std::shared_ptr<void> out;
   static thread_local std::vector<std::size_t> positional;
@@ -952,7 +971,7 @@ std::int64_t query_update(Session& s, const Mapper& m, const alchemy::Select& st
     u = u.values(*exprs);
   }
   SessionImpl& impl = s.impl();
-  if (!do_sync || impl.maps.find(&m) == impl.maps.end())
+  if (!do_sync || impl.maps.find(&m.base_mapper()) == impl.maps.end())
     return s.connection().execute(u).rowcount();
   // The matched keys come back with RETURNING: exactly the rows the UPDATE changed
   // ("evaluate" and "fetch" alike). Members the program has not changed take the row.
@@ -974,7 +993,7 @@ std::int64_t query_delete(Session& s, const Mapper& m, const alchemy::Select& st
   Delete d = delete_(m.table());
   if (auto w = stmt.whereclause()) d = d.where(*w);
   SessionImpl& impl = s.impl();
-  if (!do_sync || impl.maps.find(&m) == impl.maps.end())
+  if (!do_sync || impl.maps.find(&m.base_mapper()) == impl.maps.end())
     return s.connection().execute(d).rowcount();
   return for_each_matched(s, m, d.returning(m.table()), [&](InstanceState* st, const Row&) {
     impl.remove_identity(st);

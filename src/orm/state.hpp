@@ -426,6 +426,15 @@ struct SessionImpl {
     bool add;
   };
   std::vector<SecondaryChange> secondary_changes;
+  /// Objects loaded without some of their class's columns (a base-class query
+  /// of a joined-table subclass), from attribute `first` on; run_polymorphic_loads.
+  struct PolyLoad {
+    std::shared_ptr<void> obj;
+    InstanceState* st;
+    std::size_t first;
+    bool overwrite;  // a new object, or reload_all: every member takes the row
+  };
+  std::vector<PolyLoad> poly_loads;
   /// bulk_save_objects: objects to write without attaching them.
   std::vector<std::pair<const Mapper*, const void*>> bulk;
 
@@ -515,20 +524,61 @@ void cascade_merge(Session& session, const Mapper& m, const void* src,
                    const std::shared_ptr<void>& target, MergeMemo& memo);
 /// Eager loads (selectin, joined) for objects a query returned.
 /// What loading rows of one entity needs, worked out once per statement.
+struct PolyPlan;
 struct LoadPlan {
   LoadPlan(SessionImpl& s, const Mapper& mapper, const std::vector<std::size_t>& columns)
-      : m(&mapper), im(&s.map_for(&mapper)), int_key(int_identity(mapper)), idx(&columns) {}
+      : m(&mapper),
+        im(&s.map_for(&mapper.base_mapper())),
+        int_key(int_identity(mapper)),
+        polymorphic(mapper.polymorphic()),
+        idx(&columns) {}
   const Mapper* m;
+  /// The identity map of the hierarchy (keyed by the base mapper).
   IdentityMap* im;
   bool int_key;
+  /// Rows may be of subclasses (load_row_polymorphic).
+  bool polymorphic;
   /// Where each attribute's column is in the row (owned by the caller).
   const std::vector<std::size_t>* idx;
+  /// For polymorphic plans: where each subclass's columns are (prepare_polymorphic);
+  /// null: only the queried class's columns are in the row.
+  const PolyPlan* poly = nullptr;
 };
 
 /// Loads one entity from `row` (session.cpp).
 /// `state`, when given, receives the object's state.
 std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& row,
                                InstanceState** state = nullptr);
+
+// ---- inheritance (inheritance.cpp) ----
+
+inline constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+/// Where the columns of each class of a queried hierarchy are in a statement's rows.
+struct PolyPlan {
+  std::vector<std::pair<const Mapper*, std::vector<std::size_t>>> per;
+  /// The discriminator's position, or kNoColumn.
+  std::size_t disc = kNoColumn;
+  const std::vector<std::size_t>* positions(const Mapper* m) const noexcept {
+    for (const auto& [pm, v] : per)
+      if (pm == m) return &v;
+    return nullptr;
+  }
+};
+/// Finds the columns of the queried class's subclasses in the rows of `stmt`
+/// (by column for Core selects, by name otherwise) and points plan.poly at `out`.
+void prepare_polymorphic(LoadPlan& plan, const Executable& stmt,
+                         const std::vector<std::string>& keys, PolyPlan& out);
+/// load_row for polymorphic plans: the class from the discriminator; columns
+/// the row lacks are loaded by run_polymorphic_loads().
+std::shared_ptr<void> load_row_polymorphic(SessionImpl& s, const LoadPlan& plan, const Row& row,
+                                           InstanceState** state);
+/// The follow-up SELECTs of subclass columns for the objects loaded without
+/// them (SQLAlchemy's selectin_polymorphic): one per class, keys IN chunks.
+void run_polymorphic_loads(SessionImpl& s);
+/// get() of a polymorphic class.
+std::shared_ptr<void> get_polymorphic(SessionImpl& s, const Mapper& m, const Params& params);
+/// Sets the discriminator member to the class's polymorphic_identity.
+void set_polymorphic_identity(InstanceState* st);
 /// Where each entity's columns are in rows with these keys.
 std::vector<std::vector<std::size_t>> column_positions(const std::vector<std::string>& keys,
                                                        const std::vector<const Mapper*>& mappers);

@@ -183,19 +183,28 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
             m.class_name(), key.front().repr(), m.class_name()));
     }
   }
+  // One INSERT per table, the base class's first: a joined-table subclass's
+  // tables take the key the base table's INSERT generated.
+  const auto& tables = m.tables();
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+  const Mapper::MapperTable& mt = tables[t];
   std::size_t a0 = 0;
   while (a0 < states.size()) {
     std::size_t b0 = a0 + 1;
     while (b0 < states.size() && same_omits(b0, a0)) ++b0;
     const std::uint8_t* om = omit_row(a0);
     std::vector<std::size_t> write, fetch;
-    for (std::size_t i = 0; i < attrs.size(); ++i) (om[i] ? fetch : write).push_back(i);
+    for (std::size_t i : mt.attrs) (om[i] ? fetch : write).push_back(i);
     const std::size_t n = b0 - a0;
+    const auto& pk = m.primary_key();
     auto fill = [&](std::size_t i, Params& p) {
       const void* obj = states[a0 + i]->obj();
       for (std::size_t c : write) attrs[c].ops.put(obj, p, attrs[c].key);
+      if (t > 0)
+        for (std::size_t k = 0; k < mt.key_columns.size(); ++k)
+          attrs[pk[mt.key_pos[k]]].ops.put(obj, p, mt.key_columns[k].impl().key);
     };
-    Insert stmt = insert(m.table());
+    Insert stmt = insert(mt.table);
     if (fetch.empty()) {
       s.conn->execute(stmt, n, fill);
     } else if (dialect.supports_returning()) {
@@ -217,7 +226,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
       }
       if (i != n)
         throw FlushError(fmt::format("INSERT into '{}' returned {} row(s) for {} object(s)",
-                                     m.table().name(), i, n));
+                                     mt.table.name(), i, n));
     } else {
       // Without RETURNING: one INSERT per row, the key from the cursor.
       for (std::size_t i = 0; i < n; ++i) {
@@ -226,7 +235,7 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
         Result r = s.conn->execute(stmt, p);
         Row key = r.inserted_primary_key();
         InstanceState* st = states[a0 + i];
-        for (std::size_t k = 0; k < m.primary_key().size(); ++k) {
+        for (std::size_t k = 0; k < m.primary_key().size() && t == 0; ++k) {
           const std::size_t c = m.primary_key()[k];
           if (om[c]) {
             attrs[c].ops.set(st->obj(), key[k]);
@@ -240,12 +249,36 @@ void run_inserts(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
     }
     a0 = b0;
   }
+  }
 }
 
+void run_updates_table(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups,
+                       std::size_t table);
+
 void run_updates(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups) {
+  if (m.tables().size() == 1) {
+    run_updates_table(s, m, ups, 0);
+    return;
+  }
+  // Joined-table inheritance: each table's changed columns, in its own UPDATE.
+  for (std::size_t t = 0; t < m.tables().size(); ++t) {
+    std::vector<Work::Upd> mine;
+    for (const auto& u : ups) {
+      Work::Upd part{u.st, {}, u.old_version, u.ikey};
+      for (std::size_t c : m.tables()[t].attrs)
+        if (u.cols.contains(c)) part.cols.push_back(c);
+      if (!part.cols.empty()) mine.push_back(std::move(part));
+    }
+    if (!mine.empty()) run_updates_table(s, m, mine, t);
+  }
+}
+
+void run_updates_table(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups,
+                       std::size_t table) {
   const auto& attrs = m.attributes();
-  const auto& pk = m.primary_key();
-  const std::ptrdiff_t ver = m.version_attr();
+  const Mapper::MapperTable& mt = m.tables()[table];
+  // The version counter lives in (and guards) the base table.
+  const std::ptrdiff_t ver = table == 0 ? m.version_attr() : -1;
   std::size_t a0 = 0;
   while (a0 < ups.size()) {
     std::size_t b0 = a0 + 1;
@@ -253,12 +286,12 @@ void run_updates(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups) {
     const std::size_t n = b0 - a0;
     const auto& cols = ups[a0].cols;
     std::vector<ColumnElement> crit;
-    for (std::size_t k = 0; k < pk.size(); ++k)
-      crit.push_back(attrs[pk[k]].column == bindparam(pk_param(k)));
+    for (std::size_t k = 0; k < mt.key_columns.size(); ++k)
+      crit.push_back(mt.key_columns[k] == bindparam(pk_param(mt.key_pos[k])));
     if (ver >= 0) crit.push_back(attrs[static_cast<std::size_t>(ver)].column ==
                                  bindparam(kVersionParam));
-    Update stmt = update(m.table()).where(and_(std::move(crit)));
-    const IdentityBinder ident(pk.size());
+    Update stmt = update(mt.table).where(and_(std::move(crit)));
+    const IdentityBinder ident(m.primary_key().size());
     auto fill = [&](std::size_t i, Params& p) {
       const Work::Upd& u = ups[a0 + i];
       cols.for_each([&](std::size_t c) { attrs[c].ops.put(u.st->obj(), p, attrs[c].key); });
@@ -269,7 +302,7 @@ void run_updates(SessionImpl& s, const Mapper& m, std::vector<Work::Upd>& ups) {
     if (r.rowcount() >= 0 && r.rowcount() != static_cast<std::int64_t>(n))
       throw StaleDataError(fmt::format(
           "UPDATE statement on table '{}' expected to update {} row(s); {} were matched.",
-          m.table().name(), n, r.rowcount()));
+          mt.table.name(), n, r.rowcount()));
     a0 = b0;
   }
 }
@@ -278,13 +311,16 @@ void run_deletes(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
   if (dels.empty()) return;
   const auto& attrs = m.attributes();
   const auto& pk = m.primary_key();
-  const std::ptrdiff_t ver = m.version_attr();
+  // A joined-table subclass's rows: its own tables' first, the base table's last.
+  for (std::size_t t = m.tables().size(); t-- > 0;) {
+  const Mapper::MapperTable& mt = m.tables()[t];
+  const std::ptrdiff_t ver = t == 0 ? m.version_attr() : -1;
   std::vector<ColumnElement> crit;
-  for (std::size_t k = 0; k < pk.size(); ++k)
-    crit.push_back(attrs[pk[k]].column == bindparam(pk_param(k)));
+  for (std::size_t k = 0; k < mt.key_columns.size(); ++k)
+    crit.push_back(mt.key_columns[k] == bindparam(pk_param(mt.key_pos[k])));
   if (ver >= 0)
     crit.push_back(attrs[static_cast<std::size_t>(ver)].column == bindparam(kVersionParam));
-  Delete stmt = delete_(m.table()).where(and_(std::move(crit)));
+  Delete stmt = delete_(mt.table).where(and_(std::move(crit)));
   const IdentityBinder ident(pk.size());
   Result r = s.conn->execute(stmt, dels.size(), [&](std::size_t i, Params& p) {
     ident.bind(dels[i], p);
@@ -295,7 +331,8 @@ void run_deletes(SessionImpl& s, const Mapper& m, const std::vector<InstanceStat
   if (ver >= 0 && r.rowcount() >= 0 && r.rowcount() != static_cast<std::int64_t>(dels.size()))
     throw StaleDataError(fmt::format(
         "DELETE statement on table '{}' expected to delete {} row(s); {} were matched.",
-        m.table().name(), dels.size(), r.rowcount()));
+        mt.table.name(), dels.size(), r.rowcount()));
+  }
 }
 
 }  // namespace
@@ -310,12 +347,15 @@ void SessionImpl::flush() {
   for (InstanceState* st : pending) related = related || st->mapper->relationship_count() != 0;
   // Cascades and foreign keys from relationships, before anything is decided.
   if (related) sync_relationships(*this, true);
+  // The changed objects of class `m` (a hierarchy's objects share the base
+  // class's identity map).
   auto updates_of = [&](const Mapper* m, std::vector<Work::Upd>& out) {
     out.clear();
-    auto f = maps.find(m);
+    auto f = maps.find(&m->base_mapper());
     if (f == maps.end()) return;
+    const bool family = m->base_mapper().self_and_descendants().size() > 1;
     auto consider = [&](InstanceState* st) {
-      if (st->marked_deleted) return;
+      if (st->marked_deleted || (family && st->mapper != m)) return;
       const auto& attrs = m->attributes();
       Work::Upd u{st, {}, 0, st->ikey};
       for (std::size_t i = 0; i < attrs.size(); ++i)
@@ -332,8 +372,10 @@ void SessionImpl::flush() {
   for (InstanceState* st : to_delete) work_for(st->mapper).deletes.push_back(st);
   std::vector<Work::Upd> ups;
   for (auto& [m, im] : maps) {
-    updates_of(m, ups);
-    if (!ups.empty()) work_for(m).updates = std::move(ups);
+    for (const Mapper* cm : m->self_and_descendants()) {
+      updates_of(cm, ups);
+      if (!ups.empty()) work_for(cm).updates = std::move(ups);
+    }
   }
   };
   collect();

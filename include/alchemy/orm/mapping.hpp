@@ -309,8 +309,12 @@ ALCHEMY_EXPORT void free_node_ctrl(void* ctrl) noexcept;
 /// (or keeps a copy with unflushed changes).
 ALCHEMY_EXPORT void node_release(const void* obj) noexcept;
 
-template <class T>
+/// The deleter of every node's shared_ptr. One type for all classes, so that
+/// std::get_deleter<NodeDeleter> recognises a node through a pointer of any
+/// type: an Employee node held as std::shared_ptr<Person> or std::shared_ptr<void>
+/// (inheritance). operator() runs with the type the node was created as.
 struct NodeDeleter {
+  template <class T>
   void operator()(T* p) const noexcept {
     node_release(p);
     p->~T();  // the memory goes with the control block (NodeCtrlAlloc::deallocate)
@@ -346,7 +350,7 @@ template <class T>
 std::shared_ptr<T> adopt_node(T* p) {
   node_ctrl_prepare(p);
   // Cannot throw: the control block's space is already there.
-  return std::shared_ptr<T>(p, NodeDeleter<T>{}, NodeCtrlAlloc<T>());
+  return std::shared_ptr<T>(p, NodeDeleter{}, NodeCtrlAlloc<T>());
 }
 
 template <class T>
@@ -371,7 +375,7 @@ std::shared_ptr<void> create_object(const Mapper& m) {
 /// The state the ORM keeps for `obj` when the ORM created it (null otherwise).
 template <class T>
 InstanceState* state_of_node(const std::shared_ptr<T>& obj) noexcept {
-  if (obj && std::get_deleter<NodeDeleter<T>>(obj)) return node_state(obj.get());
+  if (obj && std::get_deleter<NodeDeleter>(obj)) return node_state(obj.get());
   return nullptr;
 }
 
@@ -479,6 +483,93 @@ detail::ColumnDef<M> column(std::string name, const O&... args) {
   return def;
 }
 
+// ---- inheritance (SQLAlchemy's inherits / polymorphic_on / polymorphic_identity) ----
+
+namespace detail {
+/// The mapper arguments of registry::map() besides columns, relationships and
+/// table items (SQLAlchemy's __mapper_args__).
+struct MapperArgs {
+  /// The mapper of the inherited class (orm::inherits<B>()); null for a base class.
+  const Mapper* (*inherits)() = nullptr;
+  std::string inherits_name;
+  /// Where the inherited class's subobject sits in the class (must be 0).
+  std::ptrdiff_t base_offset = 0;
+  /// Member offset of the discriminator (orm::polymorphic_on<&B::type>()).
+  std::optional<std::ptrdiff_t> polymorphic_on;
+  std::optional<Value> polymorphic_identity;
+  /// "", "inline" or "selectin" (orm::polymorphic_load(...)).
+  std::string polymorphic_load;
+  /// "" or "*" (orm::with_polymorphic("*") on the base class's mapping).
+  std::string with_polymorphic;
+};
+template <class B>
+struct InheritsDef {};
+template <auto M>
+struct PolymorphicOnDef {};
+struct PolymorphicIdentityDef {
+  Value value;
+};
+struct PolymorphicLoadDef {
+  std::string how;
+};
+struct WithPolymorphicDef {
+  std::string spec;
+};
+/// Byte offset of the B subobject inside a T.
+template <class T, class B>
+std::ptrdiff_t base_offset() {
+  alignas(T) static unsigned char storage[sizeof(T)];  // never constructed: only addresses
+  T* p = reinterpret_cast<T*>(storage);
+  return reinterpret_cast<const char*>(static_cast<B*>(p)) - reinterpret_cast<const char*>(p);
+}
+template <class T>
+const Mapper* mapper_if_mapped() {
+  return mapper_slot<T>;
+}
+template <class T>
+struct is_inherits_def : std::false_type {};
+template <class B>
+struct is_inherits_def<InheritsDef<B>> : std::true_type {};
+template <class T>
+struct is_polymorphic_on_def : std::false_type {};
+template <auto M>
+struct is_polymorphic_on_def<PolymorphicOnDef<M>> : std::true_type {};
+}  // namespace detail
+
+/// The mapped class this one inherits from (SQLAlchemy's class Employee(Person)).
+/// Without a table name of its own the class is a single-table subclass: its
+/// columns are added (nullable) to the inherited class's table:
+///   `Base.map<Employee>(orm::inherits<Person>(), orm::column<&Employee::salary>("salary"), ...)`
+/// With a table name it is a joined-table subclass: its table's primary key
+/// maps the inherited key member and references the inherited table:
+///   `Base.map<Engineer>("engineers", orm::inherits<Person>(),
+///        orm::column<&Person::id>("id", ForeignKey("people.id"), primary_key()), ...)`
+/// B must be a public, non-virtual base of the class, at offset 0 (the first base).
+template <class B>
+detail::InheritsDef<B> inherits() {
+  return {};
+}
+/// The discriminator column of a hierarchy (SQLAlchemy's polymorphic_on), given
+/// on the base class's mapping: `orm::polymorphic_on<&Person::type>()`. The
+/// member must be mapped with orm::column<...>() in the same mapping.
+template <auto M>
+requires std::is_member_object_pointer_v<decltype(M)>
+detail::PolymorphicOnDef<M> polymorphic_on() {
+  return {};
+}
+/// The discriminator value of rows of this class (SQLAlchemy's polymorphic_identity).
+inline detail::PolymorphicIdentityDef polymorphic_identity(Value value) {
+  return {std::move(value)};
+}
+/// How a base-class query loads this joined-table subclass's own columns
+/// (SQLAlchemy's polymorphic_load): "selectin" (default here: one follow-up
+/// SELECT ... WHERE key IN (...) per subclass found) or "inline" (LEFT OUTER
+/// JOIN of its table in every base-class query).
+inline detail::PolymorphicLoadDef polymorphic_load(std::string how) { return {std::move(how)}; }
+/// On a base class's mapping, with_polymorphic("*"): every subclass loads inline
+/// (SQLAlchemy's mapper-level with_polymorphic="*").
+inline detail::WithPolymorphicDef with_polymorphic(std::string spec) { return {std::move(spec)}; }
+
 /// The mapper of class T (SQLAlchemy's inspect(User)). Throws UnmappedClassError.
 template <class T>
 const Mapper& mapper_of() {
@@ -541,6 +632,20 @@ class ALCHEMY_EXPORT Mapper {
     bool server_generated = false;
     bool has_onupdate = false;
     bool version_id = false;
+    /// Index into tables() of the table holding the column.
+    std::uint32_t table = 0;
+  };
+  /// One table rows of the class are stored in (joined-table inheritance has
+  /// several: the base class's first).
+  struct MapperTable {
+    Table table;
+    /// The attributes whose column is in this table.
+    std::vector<std::size_t> attrs;
+    /// The table's primary key columns, and for each the position in the
+    /// identity (primary_key()) of the value it holds (a joined-table
+    /// subclass's key columns hold the inherited key).
+    std::vector<Column> key_columns;
+    std::vector<std::size_t> key_pos;
   };
 
   const std::string& class_name() const noexcept { return class_.name; }
@@ -588,13 +693,53 @@ class ALCHEMY_EXPORT Mapper {
   const RelationshipProperty* relationship(std::string_view key) const;
   const RelationshipProperty* relationship_at(std::ptrdiff_t offset) const;
 
+  // ---- inheritance (include/alchemy/orm/mapping.hpp: orm::inherits) ----
+  /// The mapper of the inherited class, or null (SQLAlchemy's Mapper.inherits).
+  const Mapper* inherits() const noexcept { return inherits_; }
+  /// The root of the hierarchy (this mapper for a base class); the identity
+  /// map is keyed by it (SQLAlchemy's Mapper.base_mapper).
+  const Mapper& base_mapper() const noexcept { return *base_mapper_; }
+  /// Whether this mapper is `other` or inherits from it (SQLAlchemy's Mapper.isa()).
+  bool isa(const Mapper& other) const noexcept;
+  /// The discriminator value of this class's rows (polymorphic_identity).
+  const std::optional<Value>& polymorphic_identity() const noexcept { return identity_; }
+  /// Index into attributes() of the hierarchy's discriminator, or -1.
+  std::ptrdiff_t polymorphic_on() const noexcept { return polymorphic_on_; }
+  /// This mapper and every mapper inheriting from it, parents before children.
+  const std::vector<const Mapper*>& self_and_descendants() const noexcept { return family_; }
+  /// The class of rows whose discriminator is `v` (SQLAlchemy's polymorphic_map), or null.
+  const Mapper* polymorphic_mapper(const Value& v) const noexcept;
+  /// Whether rows of a query of this class may be of subclasses (a
+  /// discriminator and at least one subclass).
+  bool polymorphic() const noexcept { return polymorphic_on_ >= 0 && family_.size() > 1; }
+  /// The tables of the class, the base class's first (SQLAlchemy's Mapper.tables).
+  const std::vector<MapperTable>& tables() const noexcept { return tables_; }
+  /// Joined-table subclass rows: "selectin" (a follow-up SELECT after a base
+  /// query) or "inline" (LEFT OUTER JOIN in the base query).
+  bool polymorphic_load_inline() const noexcept { return load_inline_; }
+  /// The mapper of `type` among this mapper and its descendants (this one when none).
+  const Mapper& mapper_for_type(const std::type_info& type) const noexcept;
+  /// The columns, FROM (joins) and WHERE of an entity SELECT of this class:
+  /// the columns of this class, then those of subclasses loaded inline (single
+  /// table subclasses, polymorphic_load("inline"), `inline_subclasses`), and a
+  /// discriminator IN (...) criterion for a single-table subclass.
+  struct EntityParts {
+    std::vector<SelectItem> columns;
+    std::optional<FromClause> from;
+    std::optional<ColumnElement> where;
+  };
+  EntityParts entity_parts(const std::vector<const Mapper*>& inline_subclasses = {},
+                           bool with_descendants = true) const;
+
   /// Internal: built by registry::map().
   Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
-         std::vector<detail::MappedColumn> cols, std::vector<detail::MappedRelationship> rels);
+         std::vector<detail::MappedColumn> cols, std::vector<Column> columns,
+         std::vector<detail::MappedRelationship> rels, const Mapper* parent, bool joined);
   ~Mapper();
 
  private:
   friend class orm::registry;
+  void build_statements();
   const orm::registry* registry_;
   detail::ClassOps class_;
   Table table_;
@@ -606,6 +751,16 @@ class ALCHEMY_EXPORT Mapper {
   std::vector<detail::Validator> validators_;
   std::shared_ptr<detail::MapperEventLists> events_;
   std::vector<std::unique_ptr<RelationshipProperty>> rels_;
+  const Mapper* inherits_ = nullptr;
+  const Mapper* base_mapper_ = this;
+  std::optional<Value> identity_;
+  std::ptrdiff_t polymorphic_on_ = -1;
+  std::vector<const Mapper*> family_{this};
+  /// identity -> mapper for the whole hierarchy (kept on the base mapper).
+  std::vector<std::pair<Value, const Mapper*>> polymorphic_map_;
+  std::vector<MapperTable> tables_;
+  bool load_inline_ = false;
+  bool with_polymorphic_all_ = false;
 };
 
 /// Which way a relationship points (SQLAlchemy's ONETOMANY / MANYTOONE).
@@ -634,6 +789,8 @@ class ALCHEMY_EXPORT RelationshipProperty {
   const Mapper* parent_;
   std::size_t index;
   const Mapper* target_ = nullptr;
+  /// A relationship a subclass inherits: the property it copies once configured.
+  const RelationshipProperty* inherited_from_ = nullptr;
   RelationshipDirection direction_ = RelationshipDirection::one_to_many;
   const RelationshipProperty* reverse_ = nullptr;
   /// The join as (attribute of the parent, attribute of the target) pairs:
@@ -686,16 +843,13 @@ class ALCHEMY_EXPORT registry {
   /// a table without a primary key or two columns on one member.
   template <class T, class... Items>
   const Mapper& map(std::string tablename, const Items&... items) {
-    std::vector<detail::MappedColumn> cols;
-    std::vector<detail::MappedRelationship> rels;
-    std::vector<SchemaItem> table_items;
-    (collect<T>(cols, rels, table_items, items), ...);
-    detail::ClassOps ops{&typeid(T), detail::class_name<T>(), &detail::create_object<T>,
-                         &detail::mapper_slot<T>};
-    const Mapper& m = map_impl(std::move(ops), std::move(tablename), std::move(cols),
-                               std::move(rels), std::move(table_items));
-    detail::mapper_slot<T> = &m;
-    return m;
+    return map_items<T>(std::optional<std::string>(std::move(tablename)), items...);
+  }
+  /// A single-table subclass: `Base.map<Employee>(orm::inherits<Person>(), ...)`
+  /// (no table of its own; its columns go to the inherited class's table).
+  template <class T, class B, class... Items>
+  const Mapper& map(const detail::InheritsDef<B>& inherits, const Items&... items) {
+    return map_items<T>(std::nullopt, inherits, items...);
   }
   /// Maps T with the table name from RegistryOptions::table_name (the
   /// declared_attr __tablename__ hook): `Base.map<UserProfile>(orm::unnamed, ...)`.
@@ -738,16 +892,40 @@ class ALCHEMY_EXPORT registry {
   std::string table_name_for(std::string_view class_name) const;
 
  private:
+  template <class T, class... Items>
+  const Mapper& map_items(std::optional<std::string> tablename, const Items&... items) {
+    std::vector<detail::MappedColumn> cols;
+    std::vector<detail::MappedRelationship> rels;
+    std::vector<SchemaItem> table_items;
+    detail::MapperArgs args;
+    (collect<T>(cols, rels, table_items, args, items), ...);
+    detail::ClassOps ops{&typeid(T), detail::class_name<T>(), &detail::create_object<T>,
+                         &detail::mapper_slot<T>};
+    const Mapper& m = map_impl(std::move(ops), std::move(tablename), std::move(cols),
+                               std::move(rels), std::move(table_items), std::move(args));
+    detail::mapper_slot<T> = &m;
+    return m;
+  }
   template <class T, class I>
   static void collect(std::vector<detail::MappedColumn>& cols,
                       std::vector<detail::MappedRelationship>& rels,
-                      std::vector<SchemaItem>& items, const I& item) {
+                      std::vector<SchemaItem>& items, detail::MapperArgs& args, const I& item) {
     if constexpr (detail::is_column_def<I>::value) {
       cols.push_back(item.template resolve<T>());
     } else if constexpr (detail::is_relationship_def<I>::value) {
       rels.push_back(item.template resolve<T>());
     } else if constexpr (detail::is_tuple<I>::value) {
-      std::apply([&](const auto&... e) { (collect<T>(cols, rels, items, e), ...); }, item);
+      std::apply([&](const auto&... e) { (collect<T>(cols, rels, items, args, e), ...); }, item);
+    } else if constexpr (detail::is_inherits_def<I>::value) {
+      inherits_of<T>(args, item);
+    } else if constexpr (detail::is_polymorphic_on_def<I>::value) {
+      polymorphic_on_of<T>(args, item);
+    } else if constexpr (std::is_same_v<I, detail::PolymorphicIdentityDef>) {
+      args.polymorphic_identity = item.value;
+    } else if constexpr (std::is_same_v<I, detail::PolymorphicLoadDef>) {
+      args.polymorphic_load = item.how;
+    } else if constexpr (std::is_same_v<I, detail::WithPolymorphicDef>) {
+      args.with_polymorphic = item.spec;
     } else {
       static_assert(std::is_constructible_v<SchemaItem, const I&>,
                     "alchemy: registry::map() takes orm::column<...>() and "
@@ -757,12 +935,28 @@ class ALCHEMY_EXPORT registry {
       items.emplace_back(item);
     }
   }
+  template <class T, class B>
+  static void inherits_of(detail::MapperArgs& args, const detail::InheritsDef<B>&) {
+    static_assert(!std::is_same_v<T, B>, "alchemy: a class cannot inherit from itself");
+    static_assert(std::is_base_of_v<B, T>,
+                  "alchemy: orm::inherits<B>() names a class that is not a base of the mapped "
+                  "class");
+    static_assert(requires(B* b) { static_cast<T*>(b); },
+                  "alchemy: orm::inherits<B>() needs B to be a public, non-virtual base");
+    args.inherits = &detail::mapper_if_mapped<B>;
+    args.inherits_name = detail::class_name<B>();
+    args.base_offset = detail::base_offset<T, B>();
+  }
+  template <class T, auto M>
+  static void polymorphic_on_of(detail::MapperArgs& args, const detail::PolymorphicOnDef<M>&) {
+    args.polymorphic_on = detail::member_offset<T>(M);
+  }
   void add_validator(const Mapper& m, std::vector<std::string> keys,
                      std::function<Value(std::string_view, const Value&, const void*)> fn);
-  const Mapper& map_impl(detail::ClassOps cls, std::string tablename,
+  const Mapper& map_impl(detail::ClassOps cls, std::optional<std::string> tablename,
                          std::vector<detail::MappedColumn> cols,
                          std::vector<detail::MappedRelationship> rels,
-                         std::vector<SchemaItem> items);
+                         std::vector<SchemaItem> items, detail::MapperArgs args);
   friend class Mapper;
   void configure() const;
 
@@ -826,10 +1020,50 @@ std::ptrdiff_t rel_member_offset(V C::*m) {
 template <class Target, class P>
 InstanceState* state_of_ptr(const P& o) {
   if (!o) return nullptr;
-  if (std::get_deleter<NodeDeleter<Target>>(o)) return node_state(o.get());
+  if (std::get_deleter<NodeDeleter>(o)) return node_state(o.get());
   const Mapper* m = mapper_slot<Target>;
   return m ? foreign_state(o, *m, false) : nullptr;
 }
+/// The mapper of the object `obj` points at: T's, or for a polymorphic T (one
+/// with virtual functions) the mapped subclass the object really is.
+template <class T>
+const Mapper& mapper_for_object(const std::shared_ptr<T>& obj) {
+  const Mapper& m = mapper_of<std::remove_const_t<T>>();
+  if constexpr (std::is_polymorphic_v<T>) {
+    if (obj && typeid(*obj) != typeid(T)) return m.mapper_for_type(typeid(*obj));
+  }
+  return m;
+}
+ALCHEMY_EXPORT const Mapper* state_mapper(const InstanceState* st) noexcept;
+}  // namespace detail
+
+/// Whether `obj` is an object of mapped class U or of a class inheriting from
+/// it (Python's isinstance(obj, U)): for objects the ORM loaded or made with
+/// orm::make<T>(), and objects known to a session, by their mapper; otherwise
+/// by the static type (or typeid for classes with virtual functions).
+template <class U, class T>
+bool isinstance(const std::shared_ptr<T>& obj) {
+  if (!obj) return false;
+  const Mapper* m = detail::state_mapper(detail::state_of_node(obj));
+  if (m == nullptr) {
+    const Mapper& guess = detail::mapper_for_object(obj);
+    m = detail::state_mapper(detail::foreign_state(obj, guess, false));
+    if (m == nullptr) m = &guess;
+  }
+  return m->isa(mapper_of<U>());
+}
+/// `obj` as a U when it is one (isinstance<U>), else null: the checked
+/// downcast for hierarchies without virtual functions (where
+/// std::dynamic_pointer_cast is not available).
+template <class U, class T>
+std::shared_ptr<U> polymorphic_cast(const std::shared_ptr<T>& obj) {
+  static_assert(std::is_base_of_v<T, U> || std::is_base_of_v<U, T>,
+                "alchemy: polymorphic_cast<U>() casts within one class hierarchy");
+  if (!isinstance<U>(obj)) return nullptr;
+  return std::static_pointer_cast<U>(obj);
+}
+
+namespace detail {
 template <class T, auto M>
 InstanceState* RelAttr<T, M>::state_of(const std::shared_ptr<void>& o) {
   return state_of_ptr<Target>(o);

@@ -58,6 +58,9 @@ template <class T>
 struct is_relation_member<One<T>> : std::true_type {};
 template <class T>
 struct is_relation_member<Dynamic<T>> : std::true_type {};
+/// SELECT of `m` with the tables of `subclasses` LEFT OUTER JOINed (with_polymorphic).
+ALCHEMY_EXPORT alchemy::Select polymorphic_select(const Mapper& m,
+                                                  const std::vector<const Mapper*>& subclasses);
 }  // namespace detail
 
 /// A relationship in SQL expressions (SQLAlchemy's User.orders / Order.user as
@@ -224,6 +227,24 @@ class Select {
 /// select<User>() / select<User, Order>(): SELECT of mapped entities.
 template <class... T>
 requires(sizeof...(T) > 0) Select<T...> select() { return Select<T...>(); }
+
+/// Classes of a hierarchy to load in one statement (SQLAlchemy's
+/// with_polymorphic(Person, [Engineer, Manager])): `orm::select(orm::with_polymorphic<Person,
+/// Engineer, Manager>())` selects Person rows with the tables of Engineer and
+/// Manager LEFT OUTER JOINed, so rows of those classes need no follow-up
+/// SELECT; their columns can be used in where() (`orm::col(&Engineer::language)`).
+template <class B, class... S>
+struct WithPolymorphic {};
+template <class B, class... S>
+WithPolymorphic<B, S...> with_polymorphic() {
+  static_assert((std::is_base_of_v<B, S> && ...),
+                "alchemy: with_polymorphic<Base, Sub...>() names subclasses of Base");
+  return {};
+}
+template <class B, class... S>
+Select<B> select(const WithPolymorphic<B, S...>&) {
+  return Select<B>(detail::polymorphic_select(mapper_of<B>(), {&mapper_of<S>()...}));
+}
 
 /// ORM-enabled DML on a mapped class (SQLAlchemy's insert(User), update(User),
 /// delete(User)): Core statements on the class's table, whose parameter keys

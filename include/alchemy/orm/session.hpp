@@ -60,7 +60,7 @@ struct MergeMemo;
 template <class T>
 InstanceState* state_for(const std::shared_ptr<T>& obj, bool create) {
   if (InstanceState* st = state_of_node(obj)) return st;
-  return foreign_state(std::static_pointer_cast<void>(obj), mapper_of<T>(), create);
+  return foreign_state(std::static_pointer_cast<void>(obj), mapper_for_object(obj), create);
 }
 }  // namespace detail
 
