@@ -907,11 +907,16 @@ const Mapper& registry::map_impl(detail::ClassOps cls, std::optional<std::string
             continue;
           }
           if (r == nullptr || has_table(*x, r)) continue;
-          for (auto& y : mappers_)
-            if (y != x && has_table(*y, r) && x->sort_order_ <= y->sort_order_) {
-              x->sort_order_ = y->sort_order_ + 1;
-              changed = true;
-            }
+          // After every class of each hierarchy with table r (a hierarchy's
+          // rows are inserted together).
+          for (auto& y : mappers_) {
+            if (y == x || !has_table(*y, r)) continue;
+            for (const Mapper* z : y->base_mapper_->family_)
+              if (z != x.get() && x->sort_order_ <= z->sort_order_) {
+                x->sort_order_ = z->sort_order_ + 1;
+                changed = true;
+              }
+          }
         }
       }
     }
