@@ -934,6 +934,15 @@ void registry::add_relationship(Mapper& m, detail::MappedRelationship r) {
           r.key, m.class_name(), r.key));
   std::lock_guard lock(configure_mu_);
   m.rels_.push_back(std::make_unique<RelationshipProperty>(m, m.rels_.size(), std::move(r)));
+  // Classes inheriting from m have it too.
+  const RelationshipProperty* added = m.rels_.back().get();
+  for (const Mapper* d : m.family_) {
+    if (d == &m) continue;
+    auto* dm = const_cast<Mapper*>(d);
+    auto copy = std::make_unique<RelationshipProperty>(*dm, dm->rels_.size(), added->def);
+    copy->inherited_from_ = added;
+    dm->rels_.push_back(std::move(copy));
+  }
   configured_ = false;
 }
 

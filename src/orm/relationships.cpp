@@ -465,20 +465,14 @@ void registry::configure() const {
       if (r->target_ != nullptr || r->inherited_from_ == nullptr) continue;
       const RelationshipProperty* from = r->inherited_from_;
       while (from->inherited_from_ != nullptr) from = from->inherited_from_;
-      r->target_ = from->target_;
-      r->direction_ = from->direction_;
-      r->reverse_ = from->reverse_;
-      r->pairs = from->pairs;
-      r->order_by = from->order_by;
-      r->onclause = from->onclause;
-      r->lazy_stmt = from->lazy_stmt;
-      r->use_get = from->use_get;
-      r->save_update = from->save_update;
-      r->merge = from->merge;
-      r->expunge = from->expunge;
-      r->delete_ = from->delete_;
-      r->delete_orphan = from->delete_orphan;
-      r->refresh_expire = from->refresh_expire;
+      // Everything configuring found, on this class.
+      const Mapper* parent = r->parent_;
+      const std::size_t index = r->index;
+      const RelationshipProperty* inherited = r->inherited_from_;
+      *r = *from;
+      r->parent_ = parent;
+      r->index = index;
+      r->inherited_from_ = inherited;
     }
   // back_populates both ways, once every relationship knows its target.
   for (const auto& m : mappers_)
@@ -1089,10 +1083,15 @@ void for_each_related_state(SessionImpl& s, F&& f) {
     if (st->mapper->relationship_count() != 0) f(st);
   }
   for (auto& [m, im] : s.maps) {
-    if (m->relationship_count() == 0) continue;
+    // A hierarchy's map (keyed by its base class) holds subclass objects,
+    // which may have relationships of their own.
+    const bool family = m->self_and_descendants().size() > 1;
+    if (!family && m->relationship_count() == 0) continue;
     std::vector<InstanceState*> sts;
-    for (auto& [k, st] : im.ints) sts.push_back(st);
-    for (auto& [k, st] : im.general) sts.push_back(st);
+    for (auto& [k, st] : im.ints)
+      if (st->mapper->relationship_count() != 0) sts.push_back(st);
+    for (auto& [k, st] : im.general)
+      if (st->mapper->relationship_count() != 0) sts.push_back(st);
     for (InstanceState* st : sts) f(st);
   }
 }
