@@ -346,6 +346,9 @@ void deferred_load(const DeferredBase& d) {
   const Mapper& m = *st->mapper;
   const auto& a = m.attributes()[i];
   SessionImpl* s = st->session;
+  if (s != nullptr && st->status == Status::deleted && unloaded)
+    throw ObjectDeletedError(fmt::format(
+        "Instance {} has been deleted; attribute '{}' was never loaded", describe(st), a.key));
   if (s == nullptr || st->status != Status::persistent) {
     if (!unloaded || !st->has_identity) return;  // the value there is all there is
     throw DetachedInstanceError(fmt::format(

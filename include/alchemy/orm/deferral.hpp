@@ -24,8 +24,9 @@
 // column is written when its member differs from the value it had when the
 // object was loaded (change tracking's fingerprint), loaded or not; an
 // unloaded member the program did not change is never written. An
-// orm::Deferred<T> member also writes an assignment of the value it already
-// held (Python's attribute set event); a plain member cannot tell that apart.
+// orm::Deferred<T> member assigned while unloaded is written even when the
+// value equals the one it held (Python's attribute set event); a plain member
+// cannot tell that assignment from none.
 //
 // Primary key columns and the version counter are always loaded.
 //

@@ -763,7 +763,7 @@ class ALCHEMY_EXPORT registry {
   template <auto M, class F>
   void validates(F fn) {
     using C = typename detail::member_traits<decltype(M)>::cls;
-    using V = typename detail::member_traits<decltype(M)>::value;
+    using V = typename detail::deferred_of<typename detail::member_traits<decltype(M)>::value>::type;
     static_assert(std::is_invocable_r_v<V, F&, const V&>,
                   "alchemy: a validator takes the member's value and returns the value to store");
     const Mapper& m = mapper_of<C>();
