@@ -49,6 +49,12 @@ struct Volume {
   orm::One<Shelf> shelf;
 };
 
+struct Reader {  // many-to-many to Volume
+  std::int64_t id = 0;
+  std::string name;
+  orm::Many<Volume> favourites;
+};
+
 orm::registry& Base() {
   static orm::registry* reg = [] {
     auto* r = new orm::registry();
@@ -74,6 +80,14 @@ orm::registry& Base() {
                    orm::column<&Volume::title>("title", String(50)),
                    orm::column<&Volume::text>("text", Text, orm::deferred()),
                    orm::relationship<&Volume::shelf>("shelf", orm::back_populates("volumes")));
+    Table favourites("favourites", r->metadata,
+                     Column("reader_id", Integer, ForeignKey("readers.id"), primary_key()),
+                     Column("volume_id", Integer, ForeignKey("volumes.id"), primary_key()));
+    r->map<Reader>("readers", orm::column<&Reader::id>("id", primary_key()),
+                   orm::column<&Reader::name>("name", String(50)),
+                   orm::relationship<&Reader::favourites>(
+                       "favourites", orm::secondary(favourites),
+                       orm::order_by([] { return orm::col(&Volume::id); })));
     return r;
   }();
   return *reg;
@@ -120,6 +134,10 @@ class DeferralTest : public OrmBackendTest {
       shelf->volumes.push_back(v);
     }
     s.add(shelf);
+    auto reader = orm::make<Reader>();
+    reader->name = "rumi";
+    for (const auto& v : shelf->volumes) reader->favourites.push_back(v);
+    s.add(reader);
     s.commit();
     log_.clear();
   }
@@ -563,6 +581,40 @@ TEST_P(DeferralTest, options_mix_with_relationship_options_and_bundles) {
   EXPECT_EQ(sh->volumes.size(), 2u);
   ASSERT_EQ(selects().size(), 2u);
   EXPECT_FALSE(contains(selects()[1], ".text")) << selects()[1];
+}
+
+TEST_P(DeferralTest, many_to_many_loads_leave_deferred_columns_out) {
+  if (not_ready()) return;
+  orm::Session s(engine_);
+  auto r = s.scalars(orm::select<Reader>().options(orm::selectinload(&Reader::favourites))).one();
+  ASSERT_EQ(selects().size(), 2u);
+  EXPECT_TRUE(contains(selects()[1], "favourites")) << selects()[1];
+  EXPECT_FALSE(contains(selects()[1], ".text")) << selects()[1];
+  ASSERT_EQ(r->favourites.size(), 2u);
+  EXPECT_EQ(r->favourites[1]->title, "vol 2");
+  EXPECT_FALSE(orm::is_loaded(r->favourites[1], &Volume::text));
+  s.expunge_all();
+  log_.clear();
+  r = s.scalars(orm::select<Reader>().options(
+                    orm::selectinload(&Reader::favourites).load_only(&Volume::text)))
+          .one();
+  EXPECT_TRUE(contains(selects()[1], ".text")) << selects()[1];
+  EXPECT_FALSE(contains(selects()[1], ".title")) << selects()[1];
+  EXPECT_EQ(r->favourites[0]->text, "text 1");
+  EXPECT_EQ(r->favourites[0]->title, "");
+  // Lazy and joined loads through the association table too.
+  s.expunge_all();
+  log_.clear();
+  r = s.scalars(orm::select<Reader>()).one();
+  ASSERT_EQ(r->favourites.size(), 2u);
+  EXPECT_FALSE(contains(selects()[1], ".text")) << selects()[1];
+  s.expunge_all();
+  log_.clear();
+  r = s.scalars(orm::select<Reader>().options(orm::joinedload(&Reader::favourites))).one();
+  ASSERT_EQ(selects().size(), 1u);
+  EXPECT_FALSE(contains(selects()[0], ".text")) << selects()[0];
+  ASSERT_EQ(r->favourites.size(), 2u);
+  EXPECT_EQ(r->favourites[0]->title, "vol 1");
 }
 
 TEST_P(DeferralTest, bad_options_raise_argument_error) {
