@@ -657,33 +657,40 @@ Value Session::scalar(const Executable& statement, const Params& params) {
 
 namespace detail {
 
+namespace {
+// Whether keys[at], which differs from `name`, is the name the compiler made
+// unique in a multi-entity row ("id_1" for the second "id").
+bool unique_label(const std::vector<std::string>& keys, std::size_t at, const std::string& name) {
+  const std::string& k = keys[at];
+  if (k.size() <= name.size() + 1 || k.compare(0, name.size(), name) != 0 ||
+      k[name.size()] != '_')
+    return false;
+  for (std::size_t c = name.size() + 1; c < k.size(); ++c)
+    if (k[c] < '0' || k[c] > '9') return false;
+  const auto end = keys.begin() + static_cast<std::ptrdiff_t>(at);
+  return std::find(keys.begin(), end, name) != end;
+}
+}  // namespace
+
 std::vector<std::vector<std::size_t>> column_positions(
     const std::vector<std::string>& keys, const std::vector<const Mapper*>& mappers,
     const std::vector<std::vector<char>>& plans) {
   // Where each entity's columns are: in order for entity statements, else by
   // name. Columns a plan leaves out may be missing (deferred).
-  auto loads = [&](std::size_t e, std::size_t i) { return plans.empty() || plans[e][i] != 0; };
-  // A name the compiler made unique in a multi-entity row ("id_1" for the
-  // second "id") still matches its column.
-  auto same = [&](std::size_t at, const std::string& name) {
-    const std::string& k = keys[at];
-    if (k == name) return true;
-    if (k.size() <= name.size() + 1 || k.compare(0, name.size(), name) != 0 ||
-        k[name.size()] != '_')
-      return false;
-    for (std::size_t c = name.size() + 1; c < k.size(); ++c)
-      if (k[c] < '0' || k[c] > '9') return false;
-    return std::find(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(at), name) !=
-           keys.begin() + static_cast<std::ptrdiff_t>(at);
-  };
+  const bool all = plans.empty();
+  auto loads = [&](std::size_t e, std::size_t i) { return all || plans[e][i] != 0; };
   std::vector<std::vector<std::size_t>> idx(mappers.size());
   std::size_t at = 0;
   bool positional = true;
-  for (std::size_t e = 0; e < mappers.size(); ++e) {
+  for (std::size_t e = 0; e < mappers.size() && positional; ++e) {
     const auto& attrs = mappers[e]->attributes();
     for (std::size_t i = 0; i < attrs.size(); ++i) {
-      if (!loads(e, i)) continue;
-      if (at >= keys.size() || !same(at, attrs[i].column.name())) positional = false;
+      if (!all && plans[e][i] == 0) continue;
+      const std::string& name = attrs[i].column.name();
+      if (at >= keys.size() || (keys[at] != name && !unique_label(keys, at, name))) {
+        positional = false;
+        break;
+      }
       ++at;
     }
   }
@@ -707,9 +714,11 @@ std::vector<std::vector<std::size_t>> column_positions(
     }
   } else {
     at = 0;
-    for (std::size_t e = 0; e < mappers.size(); ++e)
-      for (std::size_t i = 0; i < mappers[e]->attributes().size(); ++i)
-        idx[e].push_back(loads(e, i) ? at++ : LoadPlan::kNotLoaded);
+    for (std::size_t e = 0; e < mappers.size(); ++e) {
+      const std::size_t n = mappers[e]->attributes().size();
+      idx[e].resize(n);
+      for (std::size_t i = 0; i < n; ++i) idx[e][i] = loads(e, i) ? at++ : LoadPlan::kNotLoaded;
+    }
   }
   return idx;
 }
