@@ -158,15 +158,22 @@ constexpr std::size_t round_up(std::size_t v) { return (v + kAlign - 1) / kAlign
 std::size_t header_size(std::size_t columns) {
   return round_up(columns * sizeof(std::uint64_t) + kCtrlSpace + sizeof(InstanceState));
 }
+// Snapshot words of a state: the fingerprints (and cycle collector words),
+// then the unloaded-column mask when the node has one.
+std::size_t state_words(const Mapper& m, bool mask) {
+  return m.snapshot_size() + (mask ? m.mask_words() : 0);
+}
 thread_local void* t_ctrl_space = nullptr;
 }  // namespace
 
-void* allocate_node(const Mapper& m, std::size_t size, std::size_t align) {
+void* allocate_node(const Mapper& m, std::size_t size, std::size_t align, bool mask) {
   (void)align;  // <= max_align_t, checked by create_object
-  const std::size_t header = header_size(m.snapshot_size());
+  mask = mask || m.mask_always();
+  const std::size_t header = header_size(state_words(m, mask));
   auto* base = static_cast<unsigned char*>(::operator new(header + size));
   auto* st = ::new (base + header - sizeof(InstanceState)) InstanceState();
   st->mapper = &m;
+  st->has_mask = mask;
   if (m.relationship_count() != 0) gc_tracker_slot(st) = nullptr;
   return st->obj();
 }
@@ -190,7 +197,7 @@ void* node_ctrl_take() noexcept {
 namespace {
 void free_state_node(InstanceState* st) noexcept {
   if (st->mapper->relationship_count() != 0) untrack(st);
-  const std::size_t header = header_size(st->mapper->snapshot_size());
+  const std::size_t header = header_size(state_words(*st->mapper, st->has_mask));
   unsigned char* base = reinterpret_cast<unsigned char*>(st + 1) - header;
   st->~InstanceState();
   ::operator delete(static_cast<void*>(base));
@@ -240,11 +247,12 @@ InstanceState* foreign_state(const std::shared_ptr<void>& obj, const Mapper& m, 
     std::erase_if(t.map, [](const auto& e) { return e.second.owner.expired(); });
     t.sweep_at = std::max<std::size_t>(1024, t.map.size() * 2);
   }
-  const std::size_t header = header_size(m.snapshot_size());
+  const std::size_t header = header_size(state_words(m, m.mask_always()));
   auto* base = static_cast<unsigned char*>(::operator new(header + sizeof(void*)));
   std::unique_ptr<InstanceState, ForeignStateDelete> st(
       ::new (base + header - sizeof(InstanceState)) InstanceState());
   st->mapper = &m;
+  st->has_mask = m.mask_always();
   if (m.relationship_count() != 0) gc_tracker_slot(st.get()) = nullptr;
   void* o = obj.get();
   std::memcpy(base + header, &o, sizeof(void*));
@@ -297,7 +305,8 @@ alchemy::Select entity_select(const std::vector<const Mapper*>& mappers) {
   std::vector<SelectItem> items;
   if (plain) {
     for (const Mapper* m : mappers)
-      for (const auto& a : m->attributes()) items.emplace_back(a.column);
+      for (const auto& a : m->attributes())
+        if (!a.deferred) items.emplace_back(a.column);
     return alchemy::select(std::move(items));
   }
   // Inheritance: the entities' joins, subclass columns loaded inline, and the
@@ -423,6 +432,17 @@ Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
     a.has_onupdate = node.onupdate.is_set();
     a.version_id = cols[i].version_id;
     a.table = local;
+    if (cols[i].deferred) {
+      a.deferred = true;
+      a.deferred_raiseload = cols[i].deferred->raiseload;
+      a.deferred_group = cols[i].deferred->group;
+      has_deferred_ = true;
+      if (a.primary_key || a.version_id)
+        throw ArgumentError(fmt::format(
+            "Class '{}': column '{}' is the {} and cannot be deferred (it is always loaded)",
+            class_name(), a.key, a.primary_key ? "primary key" : "version counter"));
+    }
+    if (a.ops.deferred_member != nullptr) has_deferred_members_ = true;
     if (a.version_id) {
       if (version_ >= 0)
         throw ArgumentError(fmt::format("Class '{}' has two version_id columns", class_name()));
@@ -504,6 +524,15 @@ Mapper::Mapper(const orm::registry& reg, detail::ClassOps cls, Table table,
     }
   }
   const std::size_t inherited_rels = rels_.size();
+  // Column deferral is for classes outside inheritance hierarchies (this release).
+  for (const Mapper* m = this; m != nullptr; m = m->inherits_)
+    if ((m->has_deferred_ || m->has_deferred_members_) && (parent != nullptr || polymorphic()))
+      throw ArgumentError(fmt::format(
+          "Class '{}': deferred columns (orm::deferred(), orm::Deferred<T>) are not supported "
+          "in inheritance hierarchies yet; load the column with the class, or move it to a "
+          "related class",
+          class_name()));
+  mask_always_ = has_deferred_ || has_deferred_members_;
   for (std::size_t i = 0; i < rels.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j)
       if (rels[j].key == rels[i].key || rels[j].offset == rels[i].offset)
@@ -615,10 +644,27 @@ Mapper::EntityParts Mapper::entity_parts(const std::vector<const Mapper*>& inlin
 }
 
 void Mapper::build_statements() {
-  EntityParts parts = entity_parts();
   std::vector<ColumnElement> crit;
   for (std::size_t k = 0; k < pk_.size(); ++k)
     crit.push_back(attrs_[pk_[k]].column == bindparam(fmt::format("pk_{}", k)));
+  get_pos_.clear();
+  if (has_deferred_) {
+    // get() loads what a default query loads: deferred columns stay out
+    // (such classes are outside inheritance hierarchies: one table).
+    std::vector<SelectItem> items;
+    for (const auto& a : attrs_) {
+      if (a.deferred) {
+        get_pos_.push_back(detail::LoadPlan::kNotLoaded);
+        continue;
+      }
+      get_pos_.push_back(items.size());
+      items.emplace_back(a.column);
+    }
+    get_stmt_ = alchemy::select(std::move(items)).where(and_(std::move(crit)));
+    return;
+  }
+  for (std::size_t i = 0; i < attrs_.size(); ++i) get_pos_.push_back(i);
+  EntityParts parts = entity_parts();
   if (parts.where) crit.push_back(*parts.where);
   alchemy::Select stmt = alchemy::select(std::move(parts.columns));
   if (parts.from) stmt = stmt.select_from(*parts.from);

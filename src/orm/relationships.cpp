@@ -410,7 +410,8 @@ void configure_one(RelationshipProperty& p) {
   if (p.def.options.order_by) p.order_by = p.def.options.order_by();
   std::vector<ColumnElement> on, crit;
   std::vector<SelectItem> cols;
-  for (const auto& a2 : target->attributes()) cols.emplace_back(a2.column);
+  for (const auto& a2 : target->attributes())
+    if (!a2.deferred) cols.emplace_back(a2.column);  // deferred columns load when asked for
   for (std::size_t k = 0; k < p.pairs.size(); ++k) {
     const auto& pc = parent.attributes()[p.pairs[k].first].column;
     const auto& tc = target->attributes()[p.pairs[k].second].column;
@@ -635,6 +636,7 @@ void instrument_state(InstanceState* st) {
 }
 
 void instrument_node(const Mapper& m, const std::shared_ptr<void>& obj) noexcept {
+  if (m.has_deferred_members()) instrument_deferred(node_state(obj.get()));
   if (m.relationship_count() == 0) return;
   InstanceState* st = node_state(obj.get());
   gc_tracker_slot(st) = nullptr;
@@ -1299,7 +1301,9 @@ void cascade_merge(Session& session, const Mapper& m, const void* src,
     std::vector<std::shared_ptr<void>> merged;
     for (std::size_t i = 0, n = r->def.ops.size(smem); i < n; ++i) {
       std::shared_ptr<void> child = *r->def.ops.item(smem, i, tmp);
-      if (child) merged.push_back(session.merge_object(*r->target_, child.get(), &memo));
+      if (child)
+        merged.push_back(
+            session.merge_object(*r->target_, child.get(), &memo, r->def.ops.state_of(child)));
     }
     void* tmem = r->member(target.get());
     RelationBase& tb = r->def.ops.base(tmem);
@@ -1526,9 +1530,11 @@ std::vector<Eager> plan_eager(const Mapper& m, const std::vector<LoaderOption>& 
       // naming it wins); the rest of the path to the objects it loads.
       e.how = o.path.front().how;
       explicit_how = true;
-      if (o.path.size() > 1) {
+      if (o.path.size() > 1 || o.columns) {
+        // Column options chained at the end of the path go along with it.
         LoaderOption rest;
         rest.path.assign(o.path.begin() + 1, o.path.end());
+        rest.columns = o.columns;
         e.sub.push_back(std::move(rest));
       }
     }
@@ -1657,14 +1663,19 @@ struct ParentsByKey {
 // Many-to-many, selectin: the targets of every parent in `todo`, by chunks of
 // keys, through the association table (whose key column comes last in each row).
 void load_secondary(SessionImpl& s, const RelationshipProperty& p,
-                    const std::vector<InstanceState*>& todo, Source src) {
+                    const std::vector<InstanceState*>& todo, Source src,
+                    const std::vector<LoaderOption>& sub) {
   const auto& pa = p.parent().attributes()[p.sec_local[0].first];
   const ColumnElement& sk = p.sec_local[0].second;
   ParentsByKey parents(p, pa, pa.column.type()->is_integer() && sk.type()->is_integer(), todo);
   const std::vector<Value>& keys = parents.keys;
   const Mapper& tm = p.mapper();
+  // The target's columns as column options and deferral say, in order.
+  const auto cplan = column_plans({&tm}, &sub);
   std::vector<std::size_t> positional(tm.attributes().size());
-  for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
+  std::size_t kc = 0;
+  for (std::size_t i = 0; i < positional.size(); ++i)
+    positional[i] = (cplan.empty() || cplan[0][i]) ? kc++ : LoadPlan::kNotLoaded;
   const LoadPlan plan(s, tm, positional);
   std::vector<ColumnElement> sec_on;
   for (const auto& [a, c] : p.sec_remote) sec_on.push_back(tm.attributes()[a].column == c);
@@ -1672,14 +1683,14 @@ void load_secondary(SessionImpl& s, const RelationshipProperty& p,
   const KeyFilter filter = key_filters(sk, keys, pa.column, src);
   for (const ColumnElement& cond : filter.conds) {
     std::vector<SelectItem> cols;
-    for (const auto& a : tm.attributes()) cols.emplace_back(a.column);
+    for (std::size_t i = 0; i < positional.size(); ++i)
+      if (positional[i] != LoadPlan::kNotLoaded) cols.emplace_back(tm.attributes()[i].column);
     cols.emplace_back(sk);
     std::vector<ColumnElement> where{cond};
     for (const auto& c : p.criteria) where.push_back(c);
     alchemy::Select q = alchemy::select(std::move(cols)).join(*p.secondary, on).where(and_(std::move(where)));
     for (const auto& o : p.order_by) q = q.order_by(o);
     Result r = s.connection().execute(q, filter.params);
-    const std::size_t kc = positional.size();
     for (const Row& row : r) {
       std::shared_ptr<void> child = load_row(s, plan, row);
       if (!child) continue;
@@ -1711,7 +1722,7 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
       if (InstanceState* cs = p.def.ops.state_at(mem, i)) children.push_back(cs);
   };
   if (!todo.empty() && p.secondary && p.sec_local.size() == 1 && e.how != Lazy::select) {
-    load_secondary(s, p, todo, src);
+    load_secondary(s, p, todo, src, e.sub);
     for (InstanceState* st : todo) note_children(st);
     for (InstanceState* st : already) note_children(st);
     run_eager(session, p.mapper(), children, e.sub, chain);
@@ -1745,7 +1756,9 @@ void eager_load(Session& session, const Eager& e, std::vector<InstanceState*>& p
       const KeyFilter filter = key_filters(remote, keys, pa.column, src);
       for (const ColumnElement& cond : filter.conds) {
         std::vector<SelectItem> cols;
-        for (const auto& a : tm.attributes()) cols.emplace_back(a.column);
+        const auto plan = column_plans({&tm}, &e.sub);  // deferred columns stay out
+        for (std::size_t i = 0; i < tm.attributes().size(); ++i)
+          if (plan.empty() || plan[0][i]) cols.emplace_back(tm.attributes()[i].column);
         alchemy::Select q = alchemy::select(std::move(cols)).where(cond);
         for (const auto& c : p.criteria) q = q.where(c);
         for (const auto& o : p.order_by) q = q.order_by(o);
@@ -1835,6 +1848,7 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
     const RelationshipProperty* rel;
     std::vector<std::size_t> idx;
     std::unordered_set<InstanceState*> seen;
+    std::vector<std::vector<char>> plan;  // the target's columns (column_plans)
   };
   std::vector<Joined> joined;
   const Executable* run = &stmt;
@@ -1890,11 +1904,13 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
       }
       for (const auto& c : e.rel->criteria) on.push_back(c);
       with_joins = with_joins.outerjoin(target, and_(std::move(on)));
-      for (const auto& a : tm.attributes())
-        with_joins = with_joins.add_columns(target.c[a.column.impl().key]);
+      auto tplan = column_plans({&tm}, &e.sub);  // deferred columns stay out
+      for (std::size_t i = 0; i < tm.attributes().size(); ++i)
+        if (tplan.empty() || tplan[0][i])
+          with_joins = with_joins.add_columns(target.c[tm.attributes()[i].column.impl().key]);
       if (!dup)
         for (const auto& o : e.rel->order_by) ordering.push_back(o);
-      joined.push_back(Joined{e.rel, {}, {}});
+      joined.push_back(Joined{e.rel, {}, {}, std::move(tplan)});
     }
     if (!joined.empty()) {
       // Each parent's children in the relationship's order.
@@ -1905,13 +1921,19 @@ void load_with_relationships(Session& session, const std::vector<const Mapper*>&
   Result r = s.connection().execute(*run, params);
   const auto& keys = r.keys();
   std::vector<std::string> entity_keys = keys;
+  auto joined_loads = [](const Joined& j, std::size_t i) {
+    return j.plan.empty() || j.plan[0][i] != 0;
+  };
   std::size_t extra = 0;
-  for (const auto& j : joined) extra += j.rel->mapper().attributes().size();
+  for (const auto& j : joined)
+    for (std::size_t i = 0; i < j.rel->mapper().attributes().size(); ++i)
+      extra += joined_loads(j, i) ? 1 : 0;
   entity_keys.resize(keys.size() - extra);
-  const auto idx = column_positions(entity_keys, mappers);
+  const auto idx = column_positions(entity_keys, mappers, column_plans(mappers, options));
   std::size_t at = entity_keys.size();
   for (auto& j : joined)
-    for (std::size_t i = 0; i < j.rel->mapper().attributes().size(); ++i) j.idx.push_back(at++);
+    for (std::size_t i = 0; i < j.rel->mapper().attributes().size(); ++i)
+      j.idx.push_back(joined_loads(j, i) ? at++ : LoadPlan::kNotLoaded);
   std::vector<LoadPlan> plans;
   std::vector<PolyPlan> polys(mappers.size());
   for (std::size_t e = 0; e < mappers.size(); ++e) {
@@ -2250,7 +2272,8 @@ alchemy::Select dynamic_statement(const RelationBase& r) {
   const Mapper& tm = p.mapper();
   InstanceState* st = r.owner_;
   std::vector<SelectItem> cols;
-  for (const auto& a : tm.attributes()) cols.emplace_back(a.column);
+  for (const auto& a : tm.attributes())
+    if (!a.deferred) cols.emplace_back(a.column);  // as orm::select<T>() (deferral)
   alchemy::Select q = alchemy::select(std::move(cols));
   std::vector<ColumnElement> where;
   const auto& pattrs = p.parent().attributes();

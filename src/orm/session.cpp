@@ -72,12 +72,16 @@ void SessionImpl::released(InstanceState* st) noexcept {
       // a copy so the change is still written (SQLAlchemy holds modified
       // objects strongly for the same reason).
       const Mapper& m = *st->mapper;
-      std::shared_ptr<void> copy = m.create();
+      std::shared_ptr<void> copy = m.create(st->has_mask);
       InstanceState* c = node_state(copy.get());
       const auto& attrs = m.attributes();
       for (std::size_t i = 0; i < attrs.size(); ++i) {
         attrs[i].ops.set(c->obj(), attrs[i].ops.get(st->obj()));
         c->snap(i) = st->snap(i);
+      }
+      if (st->partial) {  // unloaded columns stay unloaded (never written)
+        for (std::size_t w = 0; w < m.mask_words(); ++w) mask_word(c, w) = mask_word(st, w);
+        c->partial = true;
       }
       if (const auto* k = st->key())
         c->set_key(*k);
@@ -220,7 +224,7 @@ std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& 
     if (f != im.general.end()) found = f->second;
   }
   if (found) {
-    if (found->expired) {
+    if (found->expired && !found->partial && !plan.partial) {
       // Members changed in C++ since the last load keep their values (unless
       // a rollback discarded them).
       for (std::size_t i = 0; i < attrs.size(); ++i) {
@@ -229,18 +233,24 @@ std::shared_ptr<void> load_row(SessionImpl& s, const LoadPlan& plan, const Row& 
         found->snap(i) = attrs[i].ops.fingerprint(found->obj());
       }
       found->expired = found->reload_all = false;
+    } else if (found->expired || found->partial) {
+      refill(found, plan, row);  // columns left out of a load (deferral.cpp)
     }
     if (state) *state = found;
     return found->ref.lock();
   }
   std::shared_ptr<void> obj;
   try {
-    obj = m.create();
+    obj = m.create(plan.partial);
     InstanceState* made = node_state(obj.get());
     void* o = obj.get();
-    for (std::size_t i = 0; i < attrs.size(); ++i) {
-      attrs[i].ops.load(o, row, idx[i]);
-      made->snap(i) = attrs[i].ops.fingerprint(o);
+    if (plan.partial) {
+      load_partial(made, plan, row);
+    } else {
+      for (std::size_t i = 0; i < attrs.size(); ++i) {
+        attrs[i].ops.load(o, row, idx[i]);
+        made->snap(i) = attrs[i].ops.fingerprint(o);
+      }
     }
   } catch (...) {
     if (slot) im.ints.abandon(slot);  // the slot reserved above
@@ -299,6 +309,7 @@ InstanceInfo inspect_state(const InstanceState* st) {
   info.expired = st->expired;
   info.modified = st->modified();
   info.session = st->session ? st->session->owner : nullptr;
+  info.unloaded = detail::unloaded_keys(st);
   return info;
 }
 
@@ -355,6 +366,7 @@ void detail::attach(SessionImpl& s, InstanceState* st, std::shared_ptr<void> obj
     st->status = Status::persistent;
     if (st->foreign) {
       st->ref.pin(std::move(obj));
+      if (st->mapper->has_deferred_members()) instrument_deferred(st);
     } else {
       st->ref.watch(obj);
     }
@@ -367,6 +379,7 @@ void detail::attach(SessionImpl& s, InstanceState* st, std::shared_ptr<void> obj
   }
   if (st->mapper->polymorphic_identity()) set_polymorphic_identity(st);
   if (!st->mapper->validators().empty()) st->mapper->validate(st->obj());
+  if (st->foreign && st->mapper->has_deferred_members()) instrument_deferred(st);
   st->session = &s;
   st->status = Status::pending;
   st->ref.pin(std::move(obj));
@@ -444,20 +457,10 @@ void Session::refresh_state(InstanceState* st) {
         "flushed by this session");
   s.check_active();
   const Mapper& m = *st->mapper;
-  Params p;
-  const auto ident = st->identity();
-  for (std::size_t k = 0; k < ident.size(); ++k) p.set(fmt::format("pk_{}", k), ident[k]);
-  Result r = s.connection().execute(m.get_statement(), p);
-  auto row = r.first();
-  if (!row)
-    throw ObjectDeletedError(fmt::format(
-        "Instance '{}' has been deleted, or its row is otherwise not present", describe(st)));
-  const auto& attrs = m.attributes();
   std::vector<std::pair<InstanceState*, std::shared_ptr<void>>> kids;
   if (m.relationship_count() != 0)
     kids = detail::cascade_targets(st, &RelationshipProperty::refresh_expire);
-  for (std::size_t i = 0; i < attrs.size(); ++i) attrs[i].ops.load(st->obj(), *row, i);
-  st->take_snapshot();
+  detail::refresh_all(s, st);
   st->expired = st->reload_all = false;
   if (m.relationship_count() != 0) detail::expire_relationships(st, false);
   if (kids.empty()) return;
@@ -662,22 +665,53 @@ Value Session::scalar(const Executable& statement, const Params& params) {
 
 namespace detail {
 
-std::vector<std::vector<std::size_t>> column_positions(const std::vector<std::string>& keys,
-                                                       const std::vector<const Mapper*>& mappers) {
-  // Where each entity's columns are: in order for entity statements, else by name.
+namespace {
+// Whether keys[at], which differs from `name`, is the name the compiler made
+// unique in a multi-entity row ("id_1" for the second "id").
+bool unique_label(const std::vector<std::string>& keys, std::size_t at, const std::string& name) {
+  const std::string& k = keys[at];
+  if (k.size() <= name.size() + 1 || k.compare(0, name.size(), name) != 0 ||
+      k[name.size()] != '_')
+    return false;
+  for (std::size_t c = name.size() + 1; c < k.size(); ++c)
+    if (k[c] < '0' || k[c] > '9') return false;
+  const auto end = keys.begin() + static_cast<std::ptrdiff_t>(at);
+  return std::find(keys.begin(), end, name) != end;
+}
+}  // namespace
+
+std::vector<std::vector<std::size_t>> column_positions(
+    const std::vector<std::string>& keys, const std::vector<const Mapper*>& mappers,
+    const std::vector<std::vector<char>>& plans) {
+  // Where each entity's columns are: in order for entity statements, else by
+  // name. Columns a plan leaves out may be missing (deferred).
+  const bool all = plans.empty();
+  auto loads = [&](std::size_t e, std::size_t i) { return all || plans[e][i] != 0; };
   std::vector<std::vector<std::size_t>> idx(mappers.size());
   std::size_t at = 0;
   bool positional = true;
-  for (const Mapper* m : mappers) {
-    for (const auto& a : m->attributes()) {
-      if (at >= keys.size() || keys[at] != a.column.name()) positional = false;
+  for (std::size_t e = 0; e < mappers.size() && positional; ++e) {
+    const auto& attrs = mappers[e]->attributes();
+    for (std::size_t i = 0; i < attrs.size(); ++i) {
+      if (!all && plans[e][i] == 0) continue;
+      const std::string& name = attrs[i].column.name();
+      if (at >= keys.size() || (keys[at] != name && !unique_label(keys, at, name))) {
+        positional = false;
+        break;
+      }
       ++at;
     }
   }
   if (!positional) {
     for (std::size_t e = 0; e < mappers.size(); ++e) {
-      for (const auto& a : mappers[e]->attributes()) {
+      const auto& attrs = mappers[e]->attributes();
+      for (std::size_t i = 0; i < attrs.size(); ++i) {
+        const auto& a = attrs[i];
         auto f = std::find(keys.begin(), keys.end(), a.column.name());
+        if (f == keys.end() && !loads(e, i)) {
+          idx[e].push_back(LoadPlan::kNotLoaded);
+          continue;
+        }
         if (f == keys.end())
           throw InvalidRequestError(fmt::format(
               "The statement's rows have no column '{}' for {}.{}; select every mapped column "
@@ -688,8 +722,11 @@ std::vector<std::vector<std::size_t>> column_positions(const std::vector<std::st
     }
   } else {
     at = 0;
-    for (std::size_t e = 0; e < mappers.size(); ++e)
-      for (std::size_t i = 0; i < mappers[e]->attributes().size(); ++i) idx[e].push_back(at++);
+    for (std::size_t e = 0; e < mappers.size(); ++e) {
+      const std::size_t n = mappers[e]->attributes().size();
+      idx[e].resize(n);
+      for (std::size_t i = 0; i < n; ++i) idx[e][i] = loads(e, i) ? at++ : LoadPlan::kNotLoaded;
+    }
   }
   return idx;
 }
@@ -711,7 +748,8 @@ void Session::load_objects(const std::vector<const Mapper*>& mappers, const Exec
   if (options != nullptr && !options->empty())
     detail::check_options(mappers, *options);  // raises: the classes have no relationships
   Result r = s.connection().execute(stmt, params);
-  const auto idx = detail::column_positions(r.keys(), mappers);
+  const auto idx =
+      detail::column_positions(r.keys(), mappers, detail::column_plans(mappers, options));
   std::vector<detail::LoadPlan> plans;
   plans.reserve(mappers.size());
   std::vector<detail::PolyPlan> polys;
@@ -754,12 +792,9 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
   if (m.polymorphic()) return detail::get_polymorphic(s, m, p);
   Result r = s.connection().execute(m.get_statement(), p);
   std::shared_ptr<void> out;
-  static thread_local std::vector<std::size_t> positional;
-  positional.resize(m.attributes().size());
-  for (std::size_t i = 0; i < positional.size(); ++i) positional[i] = i;
   InstanceState* loaded = nullptr;
   for (const Row& row : r) {
-    out = detail::load_row(s, detail::LoadPlan(s, m, positional), row, &loaded);
+    out = detail::load_row(s, detail::LoadPlan(s, m, m.get_positions()), row, &loaded);
     break;
   }
   // Relationships whose default strategy is eager load with the object.
@@ -768,7 +803,8 @@ std::shared_ptr<void> Session::get_object(const Mapper& m, const std::vector<Val
 }
 
 std::shared_ptr<void> Session::merge_object(const Mapper& m, const void* obj,
-                                           detail::MergeMemo* memo) {
+                                           detail::MergeMemo* memo,
+                                           const InstanceState* obj_state) {
   if (obj == nullptr) throw InvalidRequestError("merge() of a null object");
   detail::MergeMemo local;
   if (memo == nullptr) memo = &local;
@@ -785,7 +821,12 @@ std::shared_ptr<void> Session::merge_object(const Mapper& m, const void* obj,
   if (fresh) target = m.create();
   memo->done.emplace(obj, target);
   if (target.get() == obj) return target;  // already this session's object
-  for (const auto& a : attrs) a.ops.set(target.get(), a.ops.get(obj));
+  // Unloaded members of `obj` hold no value to copy (SQLAlchemy's merge skips
+  // unloaded attributes too).
+  for (std::size_t i = 0; i < attrs.size(); ++i)
+    if (obj_state == nullptr || !detail::column_unloaded(obj_state, i) ||
+        obj_state->column_changed(i))
+      attrs[i].ops.set(target.get(), attrs[i].ops.get(obj));
   if (fresh) add_state(detail::node_state(target.get()), target);
   if (m.relationship_count() != 0) detail::cascade_merge(*this, m, obj, target, *memo);
   return target;
@@ -981,7 +1022,9 @@ std::int64_t query_update(Session& s, const Mapper& m, const alchemy::Select& st
       if (st->column_changed(i)) continue;
       attrs[i].ops.load(st->obj(), row, i);
       st->snap(i) = attrs[i].ops.fingerprint(st->obj());
+      clear_unloaded(st, i);
     }
+    settle_unloaded(st);
   });
 }
 

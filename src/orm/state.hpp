@@ -140,6 +140,11 @@ struct alignas(16) InstanceState {
   /// Rolled back: the next load overwrites every member (changes made before
   /// the rollback are discarded, as SQLAlchemy discards them).
   bool reload_all : 1 = false;
+  /// The node has the unloaded-column mask words after its snapshot (fixed at
+  /// allocation; see Mapper::mask_words()).
+  bool has_mask : 1 = false;
+  /// Some bit of the mask is set: a column is unloaded (deferral.cpp).
+  bool partial : 1 = false;
 
   bool general_key_ = false;  // key_ is the live member of the union below
   union {
@@ -191,6 +196,33 @@ struct alignas(16) InstanceState {
 };
 static_assert(sizeof(InstanceState) % 16 == 0, "the object after a node's state stays aligned");
 static_assert(sizeof(void*) != 8 || sizeof(InstanceState) == 48, "flags no longer pack");
+
+/// Word w of the unloaded-column mask (only when st->has_mask).
+inline std::uint64_t& mask_word(InstanceState* st, std::size_t w) noexcept {
+  return st->snap(st->mapper->snapshot_size() + w);
+}
+/// Column i was left out of a load and not loaded or assigned since.
+inline bool column_unloaded(const InstanceState* st, std::size_t i) noexcept {
+  return st->partial && ((mask_word(const_cast<InstanceState*>(st), i / 64) >> (i % 64)) & 1U) != 0;
+}
+/// Marks column i unloaded (the node must have the mask: has_mask).
+inline void set_unloaded(InstanceState* st, std::size_t i) noexcept {
+  if (!st->partial) {
+    for (std::size_t w = 0; w < st->mapper->mask_words(); ++w) mask_word(st, w) = 0;
+    st->partial = true;
+  }
+  mask_word(st, i / 64) |= std::uint64_t{1} << (i % 64);
+}
+inline void clear_unloaded(InstanceState* st, std::size_t i) noexcept {
+  if (st->partial) mask_word(st, i / 64) &= ~(std::uint64_t{1} << (i % 64));
+}
+/// Clears `partial` when no bit is left.
+inline void settle_unloaded(InstanceState* st) noexcept {
+  if (!st->partial) return;
+  for (std::size_t w = 0; w < st->mapper->mask_words(); ++w)
+    if (mask_word(st, w) != 0) return;
+  st->partial = false;
+}
 
 /// Whether the mapper's identity is one integer column (the fast identity map).
 inline bool int_identity(const Mapper& m) {
@@ -531,19 +563,51 @@ struct LoadPlan {
         im(&s.map_for(&mapper.base_mapper())),
         int_key(int_identity(mapper)),
         polymorphic(mapper.polymorphic()),
-        idx(&columns) {}
+        idx(&columns) {
+    for (std::size_t c : columns) partial = partial || c == kNotLoaded;
+  }
+  /// An attribute whose column the row does not have (deferred in this load).
+  static constexpr std::size_t kNotLoaded = static_cast<std::size_t>(-1);
   const Mapper* m;
   /// The identity map of the hierarchy (keyed by the base mapper).
   IdentityMap* im;
   bool int_key;
   /// Rows may be of subclasses (load_row_polymorphic).
   bool polymorphic;
+  /// Some attribute is kNotLoaded: new objects record unloaded columns.
+  bool partial = false;
   /// Where each attribute's column is in the row (owned by the caller).
   const std::vector<std::size_t>* idx;
   /// For polymorphic plans: where each subclass's columns are (prepare_polymorphic);
   /// null: only the queried class's columns are in the row.
   const PolyPlan* poly = nullptr;
 };
+
+// ---- column deferral (deferral.cpp) ----
+
+/// Which attributes of each entity a load leaves out (1 = loaded, per
+/// attribute); empty when every entity loads every column (the common case,
+/// decided without allocating). Raises ArgumentError for column options that
+/// name no entity or an unmapped member (`check`).
+std::vector<std::vector<char>> column_plans(const std::vector<const Mapper*>& mappers,
+                                            const std::vector<LoaderOption>* options);
+/// An object already in the identity map met a row again while expired or
+/// with unloaded columns: fills in what the row has (load_row's slow path).
+void refill(InstanceState* st, const LoadPlan& plan, const Row& row);
+/// Loads a new object's columns from a partial row, recording the left-out ones.
+void load_partial(InstanceState* st, const LoadPlan& plan, const Row& row);
+/// Loads attributes `attrs` of `st` by primary key; `overwrite`: the program's
+/// changes to them are discarded (refresh), else kept. ObjectDeletedError when
+/// the row is gone.
+void load_attributes(SessionImpl& s, InstanceState* st, const std::vector<std::size_t>& attrs,
+                     bool overwrite);
+/// refresh(): loads what a default query loads plus the deferred columns
+/// already loaded, discarding the program's changes to them.
+void refresh_all(SessionImpl& s, InstanceState* st);
+/// Connects orm::Deferred members of `st`'s object to it.
+void instrument_deferred(InstanceState* st) noexcept;
+/// inspect(obj).unloaded.
+std::vector<std::string> unloaded_keys(const InstanceState* st);
 
 /// Loads one entity from `row` (session.cpp).
 /// `state`, when given, receives the object's state.
@@ -579,9 +643,11 @@ void run_polymorphic_loads(SessionImpl& s);
 std::shared_ptr<void> get_polymorphic(SessionImpl& s, const Mapper& m, const Params& params);
 /// Sets the discriminator member to the class's polymorphic_identity.
 void set_polymorphic_identity(InstanceState* st);
-/// Where each entity's columns are in rows with these keys.
-std::vector<std::vector<std::size_t>> column_positions(const std::vector<std::string>& keys,
-                                                       const std::vector<const Mapper*>& mappers);
+/// Where each entity's columns are in rows with these keys; `plans` (from
+/// column_plans(), may be empty) says which columns may be missing (kNotLoaded).
+std::vector<std::vector<std::size_t>> column_positions(
+    const std::vector<std::string>& keys, const std::vector<const Mapper*>& mappers,
+    const std::vector<std::vector<char>>& plans = {});
 /// Session::load_objects for entities with relationships (relationships.cpp).
 void load_with_relationships(Session& session, const std::vector<const Mapper*>& mappers,
                              const Executable& stmt, const Params& params, const ObjectSink& sink,

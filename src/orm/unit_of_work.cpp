@@ -570,9 +570,14 @@ void SessionImpl::flush() {
         identity_from_object(u.st);
         insert_identity(u.st);
       }
-      // Only the written columns changed their fingerprint.
+      // Only the written columns changed their fingerprint. A written column
+      // that was unloaded holds the database's value now: loaded.
       const auto& attrs = std::get<1>(key)->attributes();
-      u.cols.for_each([&](std::size_t c) { u.st->snap(c) = attrs[c].ops.fingerprint(u.st->obj()); });
+      u.cols.for_each([&](std::size_t c) {
+        u.st->snap(c) = attrs[c].ops.fingerprint(u.st->obj());
+        clear_unloaded(u.st, c);
+      });
+      settle_unloaded(u.st);
     }
     for (InstanceState* st : w.deletes) {
       remove_identity(st);

@@ -51,6 +51,7 @@
 #include "alchemy/core/schema.hpp"
 #include "alchemy/core/sql/typed.hpp"
 #include "alchemy/engine/result.hpp"
+#include "alchemy/orm/deferral.hpp"
 #include "alchemy/orm/exc.hpp"
 #include "alchemy/orm/relationships.hpp"
 
@@ -225,13 +226,34 @@ struct AttrOps {
   /// Sets parameter `key` to the member's value, reusing the parameter's text
   /// buffer for strings (flush fills one Params per row).
   void (*put)(const void* obj, Params& p, std::string_view key);
+  /// An orm::Deferred<T> member's base (null for other members).
+  DeferredBase* (*deferred_member)(void* obj);
 };
 
 template <class T, auto M>
 struct Attr {
-  using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*M)>;
-  static member_type& ref(void* obj) { return static_cast<T*>(obj)->*M; }
-  static const member_type& cref(const void* obj) { return static_cast<const T*>(obj)->*M; }
+  using declared_type = std::remove_cvref_t<decltype(std::declval<T&>().*M)>;
+  /// The column's value type (T of an orm::Deferred<T> member).
+  using member_type = typename deferred_of<declared_type>::type;
+  static constexpr bool is_deferred_member = deferred_of<declared_type>::value;
+  static member_type& ref(void* obj) {
+    if constexpr (is_deferred_member)
+      return (static_cast<T*>(obj)->*M).raw();
+    else
+      return static_cast<T*>(obj)->*M;
+  }
+  static const member_type& cref(const void* obj) {
+    if constexpr (is_deferred_member)
+      return (static_cast<const T*>(obj)->*M).raw();
+    else
+      return static_cast<const T*>(obj)->*M;
+  }
+  static DeferredBase* deferred_base(void* obj) {
+    if constexpr (is_deferred_member)
+      return &(static_cast<T*>(obj)->*M);
+    else
+      return nullptr;
+  }
   static void load(void* obj, const Row& row, std::size_t i) { from_row(ref(obj), row, i); }
   static Value get(const void* obj) { return to_value(cref(obj)); }
   static void set(void* obj, const Value& v) { from_value(ref(obj), v); }
@@ -252,8 +274,10 @@ struct Attr {
     else
       p.set(std::string(key), to_value(cref(obj)));
   }
-  static constexpr AttrOps ops{&load, &get,      &set, &fp, &is_unset, optional_of<member_type>::value,
-                               &put};
+  static constexpr AttrOps ops{&load,     &get,
+                               &set,      &fp,
+                               &is_unset, optional_of<member_type>::value,
+                               &put,      is_deferred_member ? &deferred_base : nullptr};
 };
 
 /// Byte offset of a member inside T (members of a base struct included).
@@ -281,12 +305,17 @@ struct MappedColumn {
   bool version_id = false;
   AttrOps ops{};
   std::ptrdiff_t offset = 0;
+  /// orm::deferred(): left out of default SELECTs.
+  std::optional<DeferredTag> deferred;
 };
 
 /// Object creation for one class: objects the ORM creates carry their instance
 /// state, and the std::shared_ptr control block, in the same allocation as the
 /// object itself (one allocation per object; see src/orm/mapper.cpp).
-ALCHEMY_EXPORT void* allocate_node(const Mapper& m, std::size_t size, std::size_t align);
+/// `mask`: room for the unloaded-column mask even when the mapper has no
+/// deferred column (objects a query loads with some columns left out).
+ALCHEMY_EXPORT void* allocate_node(const Mapper& m, std::size_t size, std::size_t align,
+                                   bool mask = false);
 /// Frees a node; the object must be destroyed already.
 ALCHEMY_EXPORT void free_node(void* obj) noexcept;
 /// Connects the relationship members of a new node object to its state (no-op
@@ -354,12 +383,12 @@ std::shared_ptr<T> adopt_node(T* p) {
 }
 
 template <class T>
-std::shared_ptr<void> create_object(const Mapper& m) {
+std::shared_ptr<void> create_object(const Mapper& m, bool mask) {
   static_assert(std::is_default_constructible_v<T>,
                 "alchemy: a mapped class needs a default constructor (the ORM creates objects "
                 "for the rows it loads)");
   static_assert(alignof(T) <= alignof(std::max_align_t), "alchemy: over-aligned mapped class");
-  void* mem = allocate_node(m, sizeof(T), alignof(T));
+  void* mem = allocate_node(m, sizeof(T), alignof(T), mask);
   T* p = nullptr;
   try {
     p = ::new (mem) T();
@@ -387,7 +416,7 @@ inline const Mapper* mapper_slot = nullptr;
 struct ClassOps {
   const std::type_info* type = nullptr;
   std::string name;
-  std::shared_ptr<void> (*create)(const Mapper&) = nullptr;
+  std::shared_ptr<void> (*create)(const Mapper&, bool mask) = nullptr;
   /// &mapper_slot<T>: set by registry::map(), cleared by ~registry().
   const Mapper** slot = nullptr;
 };
@@ -437,10 +466,11 @@ struct ColumnDef {
   std::optional<TypeRef> type;
   std::vector<ColumnOption> options;
   bool version_id = false;
+  std::optional<DeferredTag> deferred;
 
   template <class T>
   MappedColumn resolve() const {
-    using V = std::remove_cvref_t<decltype(std::declval<T&>().*M)>;
+    using V = typename Attr<T, M>::member_type;
     MappedColumn c;
     c.name = name;
     c.type = type ? *type : infer_type<V>();
@@ -449,6 +479,7 @@ struct ColumnDef {
     c.version_id = version_id;
     c.ops = Attr<T, M>::ops;
     c.offset = member_offset<T>(M);
+    c.deferred = deferred;
     return c;
   }
 };
@@ -457,6 +488,8 @@ template <auto M, class O>
 void add_column_arg(ColumnDef<M>& def, const O& o) {
   if constexpr (std::is_same_v<O, VersionIdTag>) {
     def.version_id = true;
+  } else if constexpr (std::is_same_v<O, DeferredTag>) {
+    def.deferred = o;
   } else if constexpr (std::is_constructible_v<ColumnOption, const O&>) {
     def.options.emplace_back(o);
   } else {
@@ -464,7 +497,7 @@ void add_column_arg(ColumnDef<M>& def, const O& o) {
                   "alchemy: orm::column() takes a SQL type (String(50), Integer, a "
                   "TypeDecorator), Core column options (primary_key(), nullable(false), "
                   "unique(), index(), default_(...), onupdate(...), server_default(...), "
-                  "ForeignKey(...)) and orm::version_id");
+                  "ForeignKey(...)), orm::version_id and orm::deferred()");
     def.type = TypeArg(o).get();
   }
 }
@@ -632,6 +665,10 @@ class ALCHEMY_EXPORT Mapper {
     bool server_generated = false;
     bool has_onupdate = false;
     bool version_id = false;
+    /// Left out of default SELECTs (orm::deferred()); `group` loads together.
+    bool deferred = false;
+    bool deferred_raiseload = false;
+    std::string deferred_group;
     /// Index into tables() of the table holding the column.
     std::uint32_t table = 0;
   };
@@ -662,16 +699,29 @@ class ALCHEMY_EXPORT Mapper {
   const Attribute* attribute(std::string_view key) const noexcept;
   /// The column of a member; InvalidRequestError naming the class when unmapped.
   ColumnElement column_at(std::ptrdiff_t offset) const;
-  /// A new object with ORM instance state (what loading creates).
-  std::shared_ptr<void> create() const { return class_.create(*this); }
+  /// A new object with ORM instance state (what loading creates); `mask`: with
+  /// room to record unloaded columns (see has_mask()).
+  std::shared_ptr<void> create(bool mask = false) const { return class_.create(*this, mask); }
   /// Position in the registry's dependency order (tables referenced come first).
   std::size_t sort_order() const noexcept { return sort_order_; }
   const orm::registry& registry() const noexcept { return *registry_; }
   /// Words of per-object bookkeeping before the state: a fingerprint per
   /// column, and for classes with relationships two more (cycle collection).
   std::size_t snapshot_size() const noexcept { return attrs_.size() + (rels_.empty() ? 0 : 2); }
-  /// SELECT <columns> WHERE pk = :pk_0 [AND ...]: what get() and refresh() run.
+  /// Words of the unloaded-column mask (one bit per column), after the
+  /// snapshot: every object of a mapper with deferred columns or
+  /// orm::Deferred members has them, others only when a query that left
+  /// columns out created them (orm/deferral.hpp).
+  std::size_t mask_words() const noexcept { return (attrs_.size() + 63) / 64; }
+  bool mask_always() const noexcept { return mask_always_; }
+  /// Some column is deferred in the mapping (default SELECTs leave it out).
+  bool has_deferred() const noexcept { return has_deferred_; }
+  /// Some member is an orm::Deferred<T>.
+  bool has_deferred_members() const noexcept { return has_deferred_members_; }
+  /// SELECT <default columns> WHERE pk = :pk_0 [AND ...]: what get() runs.
   const alchemy::Select& get_statement() const noexcept { return get_stmt_; }
+  /// Where each attribute is in get_statement()'s rows (npos: deferred).
+  const std::vector<std::size_t>& get_positions() const noexcept { return get_pos_; }
   /// The validators registered with registry::validates().
   const std::vector<detail::Validator>& validators() const noexcept { return validators_; }
   /// Runs the validators of `attrs` (all validated attributes when empty) on `obj`,
@@ -747,7 +797,11 @@ class ALCHEMY_EXPORT Mapper {
   std::vector<std::size_t> pk_;
   std::ptrdiff_t version_ = -1;
   std::size_t sort_order_ = 0;
+  bool has_deferred_ = false;
+  bool has_deferred_members_ = false;
+  bool mask_always_ = false;
   alchemy::Select get_stmt_;
+  std::vector<std::size_t> get_pos_;
   std::vector<detail::Validator> validators_;
   std::shared_ptr<detail::MapperEventLists> events_;
   std::vector<std::unique_ptr<RelationshipProperty>> rels_;
@@ -863,7 +917,7 @@ class ALCHEMY_EXPORT registry {
   template <auto M, class F>
   void validates(F fn) {
     using C = typename detail::member_traits<decltype(M)>::cls;
-    using V = typename detail::member_traits<decltype(M)>::value;
+    using V = typename detail::deferred_of<typename detail::member_traits<decltype(M)>::value>::type;
     static_assert(std::is_invocable_r_v<V, F&, const V&>,
                   "alchemy: a validator takes the member's value and returns the value to store");
     const Mapper& m = mapper_of<C>();
@@ -989,9 +1043,10 @@ struct expr_value {
 /// `orm::col(&User::age) > 18`. For a member declared in a mixin, name the
 /// mapped class: `orm::col<User>(&TimestampMixin::created_at)`.
 template <class T = void, class C, class V>
-Expr<V> col(V C::*m) {
+Expr<typename detail::deferred_of<V>::type> col(V C::*m) {
   using Mapped = std::conditional_t<std::is_void_v<T>, C, T>;
-  return Expr<V>(mapper_of<Mapped>().column_at(detail::member_offset<Mapped>(m)));
+  return Expr<typename detail::deferred_of<V>::type>(
+      mapper_of<Mapped>().column_at(detail::member_offset<Mapped>(m)));
 }
 
 /// The mapped table of T (SQLAlchemy's User.__table__).

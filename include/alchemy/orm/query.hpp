@@ -61,6 +61,17 @@ struct is_relation_member<Dynamic<T>> : std::true_type {};
 /// SELECT of `m` with the tables of `subclasses` LEFT OUTER JOINed (with_polymorphic).
 ALCHEMY_EXPORT alchemy::Select polymorphic_select(const Mapper& m,
                                                   const std::vector<const Mapper*>& subclasses);
+/// Whether any option is a column option (load_only, defer, ...) for the root entities.
+inline bool has_column_options(const std::vector<LoaderOption>& options) noexcept {
+  for (const auto& o : options)
+    if (o.columns && o.path.empty()) return true;
+  return false;
+}
+/// `core` with the entities' columns as the column options say (deferral.cpp);
+/// ArgumentError for an option naming no entity or an unmapped member.
+ALCHEMY_EXPORT alchemy::Select with_column_options(const alchemy::Select& core,
+                                                   const std::vector<const Mapper*>& mappers,
+                                                   const std::vector<LoaderOption>& options);
 }  // namespace detail
 
 /// A relationship in SQL expressions (SQLAlchemy's User.orders / Order.user as
@@ -184,14 +195,20 @@ class Select {
     return derive(core_.with_for_update(std::move(options)));
   }
 
-  /// Loader options (SQLAlchemy's .options(selectinload(User.orders), ...));
-  /// also takes vectors of options (a bundle such as the guides' UserLoader.full_load()).
+  /// Loader options (SQLAlchemy's .options(selectinload(User.orders), ...)),
+  /// relationship and column ones (orm::load_only, orm::defer, orm::undefer;
+  /// see orm/deferral.hpp) alike; also takes vectors of options (a bundle such
+  /// as the guides' UserLoader.full_load()). Column options change the
+  /// statement's columns; ArgumentError for one naming a class that is not an
+  /// entity of the statement or a member that is not a mapped column.
   template <class... O>
   Select options(const O&... opts) const {
     Select out = *this;
     auto all = std::make_shared<std::vector<LoaderOption>>();
     if (options_) *all = *options_;
     (add_option(*all, opts), ...);
+    if (detail::has_column_options(*all))
+      out.core_ = detail::with_column_options(core_, mappers(), *all);
     out.options_ = std::move(all);
     return out;
   }

@@ -641,8 +641,22 @@ class LoaderOption {
     std::string key;
     Lazy how = Lazy::select;
   };
+  /// A column loading option (load_only(), defer(), undefer(), undefer_group();
+  /// orm/deferral.hpp) for the class at the end of `path` (the query's
+  /// entities when the path is empty).
+  struct Columns {
+    enum class Kind : std::uint8_t { load_only, defer, undefer, undefer_group };
+    Kind kind = Kind::defer;
+    /// The class the members belong to; null for undefer_group() without a class.
+    const Mapper* (*cls)() = nullptr;
+    /// Member offsets within the class.
+    std::vector<std::ptrdiff_t> offsets;
+    /// undefer_group(): the group's name.
+    std::string group;
+  };
   LoaderOption() = default;
   explicit LoaderOption(Step s) { path.push_back(std::move(s)); }
+  explicit LoaderOption(std::shared_ptr<const Columns> c) : columns(std::move(c)) {}
 
   template <class C, class V>
   LoaderOption joinedload(V C::*m) const {
@@ -670,8 +684,53 @@ class LoaderOption {
   }
 
   std::vector<Step> path;
+  /// Set for a column loading option: which columns of the path's class load.
+  std::shared_ptr<const Columns> columns;
+
+  /// Column options for the objects this relationship path loads:
+  /// `orm::selectinload(&User::orders).load_only(&Order::id, &Order::amount)`.
+  template <class... M>
+  LoaderOption load_only(M... members) const {
+    return with_columns(Columns::Kind::load_only, members...);
+  }
+  template <class... M>
+  LoaderOption defer(M... members) const {
+    return with_columns(Columns::Kind::defer, members...);
+  }
+  template <class... M>
+  LoaderOption undefer(M... members) const {
+    return with_columns(Columns::Kind::undefer, members...);
+  }
+
+  /// The columns part of an option naming `members` (all of one class).
+  template <class T = void, class M0, class... M>
+  static std::shared_ptr<const Columns> column_spec(typename Columns::Kind kind, M0 first,
+                                                    M... rest) {
+    static_assert(
+        std::is_member_object_pointer_v<M0> && (std::is_member_object_pointer_v<M> && ...),
+        "alchemy: column loading options take member pointers: "
+        "orm::load_only(&User::id, &User::name)");
+    using C0 = typename detail::member_traits<M0>::cls;
+    using C = std::conditional_t<std::is_void_v<T>, C0, T>;
+    auto c = std::make_shared<Columns>();
+    c->kind = kind;
+    c->cls = &detail::rel_target_mapper<C>;
+    c->offsets = {detail::rel_member_offset<C>(first), detail::rel_member_offset<C>(rest)...};
+    return c;
+  }
 
  private:
+  template <class... M>
+  LoaderOption with_columns(typename Columns::Kind kind, M... members) const {
+    static_assert(sizeof...(M) > 0, "alchemy: name at least one member");
+    if (path.empty() || columns)
+      throw ArgumentError(
+          "load_only()/defer()/undefer() chain after a relationship option "
+          "(orm::selectinload(&User::orders).load_only(&Order::id)), once");
+    LoaderOption o = *this;
+    o.columns = column_spec(kind, members...);
+    return o;
+  }
   template <class C, class V>
   LoaderOption then(V C::*m, Lazy how) const {
     LoaderOption o = *this;

@@ -95,6 +95,16 @@ struct InstanceInfo {
   bool modified = false;
   /// The session it belongs to, or null.
   const Session* session = nullptr;
+  /// Attribute keys without a loaded value (SQLAlchemy's InstanceState.unloaded):
+  /// columns a query left out (deferred, load_only) and not loaded or assigned
+  /// since, every column of an expired object the program has not changed, and
+  /// relationships not loaded yet. See orm/deferral.hpp.
+  std::vector<std::string> unloaded;
+  bool is_unloaded(std::string_view key) const {
+    for (const auto& k : unloaded)
+      if (k == key) return true;
+    return false;
+  }
 };
 
 ALCHEMY_EXPORT InstanceInfo inspect_state(const detail::InstanceState* st);
@@ -102,6 +112,22 @@ ALCHEMY_EXPORT InstanceInfo inspect_state(const detail::InstanceState* st);
 template <class T>
 InstanceInfo inspect(const std::shared_ptr<T>& obj) {
   return inspect_state(detail::state_for(obj, false));
+}
+
+namespace detail {
+ALCHEMY_EXPORT bool attribute_loaded(const InstanceState* st, const Mapper& m,
+                                     std::ptrdiff_t offset);
+}  // namespace detail
+
+/// Whether member `m` of `obj` holds a loaded value (not in inspect(obj).unloaded):
+/// `orm::is_loaded(book, &Book::summary)`. True for objects the ORM does not
+/// track (their members are what the program put there). ArgumentError for a
+/// member that is not a mapped column or relationship.
+template <class T, class C, class V>
+bool is_loaded(const std::shared_ptr<T>& obj, V C::*m) {
+  if (!obj) throw InvalidRequestError("is_loaded() of a null object");
+  return detail::attribute_loaded(detail::state_for(obj, false), mapper_of<T>(),
+                                  detail::member_offset<T>(m));
 }
 
 /// A set of objects (session.new_(), dirty(), deleted()).
@@ -218,10 +244,21 @@ class ALCHEMY_EXPORT Session {
   }
   void expunge_all();
   /// Reloads the object's columns from the database now (SELECT by primary
-  /// key); ObjectDeletedError when the row is gone.
+  /// key): the columns a default query loads plus deferred ones already
+  /// loaded; changes the program made to them are discarded. ObjectDeletedError
+  /// when the row is gone.
   template <class T>
   void refresh(const std::shared_ptr<T>& obj) {
     refresh_state(detail::state_for(obj, false));
+  }
+  /// Reloads only the named attributes (SQLAlchemy's refresh(obj,
+  /// attribute_names)): deferred or unloaded columns load now; a relationship
+  /// key reloads that relationship (unless the program changed it since the
+  /// last flush). The object's other members are left as they are.
+  /// InvalidRequestError for a name that is not an attribute of the class.
+  template <class T>
+  void refresh(const std::shared_ptr<T>& obj, const std::vector<std::string>& attribute_names) {
+    refresh_state(detail::state_for(obj, false), attribute_names);
   }
   /// Marks the object expired (see the header comment).
   template <class T>
@@ -239,7 +276,8 @@ class ALCHEMY_EXPORT Session {
   /// none; returns the session's object. `obj` itself is not added.
   template <class T>
   std::shared_ptr<T> merge(const std::shared_ptr<T>& obj) {
-    return std::static_pointer_cast<T>(merge_object(mapper_of<T>(), obj.get()));
+    return std::static_pointer_cast<T>(
+        merge_object(mapper_of<T>(), obj.get(), nullptr, detail::state_for(obj, false)));
   }
 
   /// Pending objects (SQLAlchemy's session.new).
@@ -342,10 +380,13 @@ class ALCHEMY_EXPORT Session {
   void delete_state(detail::InstanceState* st, std::shared_ptr<void> obj);
   void expunge_state(detail::InstanceState* st);
   void refresh_state(detail::InstanceState* st);
+  void refresh_state(detail::InstanceState* st, const std::vector<std::string>& attribute_names);
   void expire_state(detail::InstanceState* st);
-  /// merge() of one object; `memo` holds what this merge() merged so far.
+  /// merge() of one object; `memo` holds what this merge() merged so far;
+  /// `obj_state`, when known, says which members of `obj` are unloaded (not copied).
   std::shared_ptr<void> merge_object(const Mapper& m, const void* obj,
-                                     detail::MergeMemo* memo = nullptr);
+                                     detail::MergeMemo* memo = nullptr,
+                                     const detail::InstanceState* obj_state = nullptr);
 
  private:
   template <class... T, std::size_t... I>

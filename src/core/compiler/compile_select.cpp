@@ -510,7 +510,7 @@ std::shared_ptr<const Compiled> compile_statement_for(const NodeRef& stmt, Compi
   {
     std::lock_guard lock(memo.mu);
     for (const auto& e : memo.entries)
-      if (e.compiler == &compiler && e.keys_signature == sig) {
+      if (e.compiler == compiler.identity() && e.keys_signature == sig) {
         fill(e.binds);
         return e.compiled;
       }
@@ -518,7 +518,7 @@ std::shared_ptr<const Compiled> compile_statement_for(const NodeRef& stmt, Compi
   std::string key;
   std::vector<const BindNode*> binds;
   cache_key(*stmt, key, binds);
-  const void* dp = &compiler;
+  const std::uint64_t dp = compiler.identity();
   key.append(reinterpret_cast<const char*>(&dp), sizeof dp);
   key += sig;
   std::shared_ptr<const Compiled> compiled;
@@ -535,7 +535,7 @@ std::shared_ptr<const Compiled> compile_statement_for(const NodeRef& stmt, Compi
   {
     std::lock_guard lock(memo.mu);
     if (memo.entries.size() >= 4) memo.entries.erase(memo.entries.begin());
-    memo.entries.push_back({&compiler, sig, compiled, binds});
+    memo.entries.push_back({compiler.identity(), sig, compiled, binds});
   }
   fill(binds);
   return compiled;

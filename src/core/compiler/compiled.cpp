@@ -1,8 +1,16 @@
 #include "alchemy/core/compiler/compiled.hpp"
 
+#include <atomic>
 #include <charconv>
 
 namespace alchemy {
+
+namespace {
+std::atomic<std::uint64_t> g_next_compiler{1};
+}  // namespace
+
+SQLCompiler::SQLCompiler() noexcept
+    : identity_(g_next_compiler.fetch_add(1, std::memory_order_relaxed)) {}
 
 SQLCompiler::~SQLCompiler() = default;
 

@@ -329,7 +329,7 @@ struct CollateNode : ExprNode {
 struct CompileMemo {
   mutable std::mutex mu;
   struct Entry {
-    const SQLCompiler* compiler;
+    std::uint64_t compiler;  // SQLCompiler::identity()
     std::string keys_signature;  // DML: the parameter keys it was compiled for
     std::shared_ptr<const Compiled> compiled;
     std::vector<const BindNode*> binds;

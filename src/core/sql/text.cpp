@@ -120,7 +120,7 @@ struct TextClause::Impl {
   // Compiled forms per compiler (dialect); a text is rarely compiled for more
   // than one or two dialects, so a small vector under a mutex is enough.
   mutable std::mutex mu;
-  mutable std::vector<std::pair<const SQLCompiler*, std::shared_ptr<const Compiled>>> cache;
+  mutable std::vector<std::pair<std::uint64_t, std::shared_ptr<const Compiled>>> cache;  // by SQLCompiler::identity()
 };
 
 TextClause::TextClause(std::string sql) : impl_(std::make_shared<Impl>()) {
@@ -132,7 +132,7 @@ std::shared_ptr<const Compiled> TextClause::compile(const SQLCompiler& compiler)
   {
     std::lock_guard lock(impl_->mu);
     for (auto& [c, compiled] : impl_->cache)
-      if (c == &compiler) return compiled;
+      if (c == compiler.identity()) return compiled;
   }
   auto out = std::make_shared<Compiled>();
   out->sql.reserve(impl_->sql.size() + 8);
@@ -157,7 +157,7 @@ std::shared_ptr<const Compiled> TextClause::compile(const SQLCompiler& compiler)
     }
   }
   std::lock_guard lock(impl_->mu);
-  impl_->cache.emplace_back(&compiler, out);
+  impl_->cache.emplace_back(compiler.identity(), out);
   return out;
 }
 

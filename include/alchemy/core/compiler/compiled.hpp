@@ -38,7 +38,12 @@ enum class ParamStyle : std::uint8_t {
 /// The defaults are ANSI SQL; dialects override what differs.
 class ALCHEMY_EXPORT SQLCompiler {
  public:
+  SQLCompiler() noexcept;
   virtual ~SQLCompiler();
+  /// A number no other compiler of this process has, ever: what statements
+  /// remember their compiled forms by (an address may be reused once a
+  /// dialect is gone).
+  std::uint64_t identity() const noexcept { return identity_; }
   /// The dialect's name ("sqlite", "postgresql").
   virtual std::string_view dialect_name() const = 0;
   /// The paramstyle text() statements use.
@@ -105,6 +110,9 @@ class ALCHEMY_EXPORT SQLCompiler {
                                const std::vector<std::string>& args) const;
   /// Renders a value as a SQL literal (DDL defaults, literal_binds).
   virtual std::string render_literal(const Value& v) const;
+
+ private:
+  std::uint64_t identity_;
 };
 
 /// Where the value of one placeholder comes from at execution.
