@@ -114,10 +114,6 @@ class InheritanceTest : public OrmBackendTest {
       if (s.rfind(prefix, 0) == 0) out.push_back(s);
     return out;
   }
-  std::int64_t scalar(const std::string& sql) {
-    auto conn = engine_.connect();
-    return conn.execute(text(sql)).scalar<std::int64_t>();
-  }
   std::string text_of(const std::string& sql) {
     auto conn = engine_.connect();
     return conn.execute(text(sql)).scalar<std::string>();
