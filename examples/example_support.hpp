@@ -26,6 +26,18 @@ inline void check(bool ok, std::string_view what) {
   if (!ok) throw CheckFailed("check failed: " + std::string(what));
 }
 
+/// main() of an example whose body is `run(argc, argv)`: an exception (a
+/// failed check(), a database error) is printed and becomes exit code 1.
+template <class Run>
+int guarded_main(Run run, int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+}
+
 inline std::string database_url(int argc, char** argv, const char* default_url) {
   if (argc < 2) return default_url;
   std::string_view arg = argv[1];

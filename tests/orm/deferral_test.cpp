@@ -97,13 +97,12 @@ bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
-class DeferralTest : public OrmBackendTest {
+class DeferralTest : public RecordingOrmTest {
  protected:
   orm::registry& registry() override { return Base(); }
   void SetUp() override {
-    OrmBackendTest::SetUp();
+    RecordingOrmTest::SetUp();
     if (not_ready()) return;
-    record_statements();
     seed();
   }
   void seed() {

@@ -94,26 +94,10 @@ orm::registry& Base() {
   return *reg;
 }
 
-class InheritanceTest : public OrmBackendTest {
+class InheritanceTest : public RecordingOrmTest {
  protected:
   orm::registry& registry() override { return Base(); }
-  void SetUp() override {
-    OrmBackendTest::SetUp();
-    if (not_ready()) return;
-    record_statements();
-  }
-  std::size_t count(const std::string& prefix) const {
-    std::size_t n = 0;
-    for (const auto& s : log_)
-      if (s.rfind(prefix, 0) == 0) ++n;
-    return n;
-  }
-  std::vector<std::string> starting(const std::string& prefix) const {
-    std::vector<std::string> out;
-    for (const auto& s : log_)
-      if (s.rfind(prefix, 0) == 0) out.push_back(s);
-    return out;
-  }
+  std::size_t count(const std::string& prefix) const { return statements_like(prefix).size(); }
   std::string text_of(const std::string& sql) {
     auto conn = engine_.connect();
     return conn.execute(text(sql)).scalar<std::string>();
@@ -280,8 +264,8 @@ TEST_P(InheritanceTest, update_and_delete_of_single_table_subclass_objects) {
   log_.clear();
   s.flush();
   ASSERT_EQ(count("UPDATE"), 1u);
-  EXPECT_NE(starting("UPDATE")[0].find("salary"), std::string::npos);
-  EXPECT_EQ(starting("UPDATE")[0].find("name"), std::string::npos);
+  EXPECT_NE(statements_like("UPDATE")[0].find("salary"), std::string::npos);
+  EXPECT_EQ(statements_like("UPDATE")[0].find("name"), std::string::npos);
   s.delete_(all[2]);  // a Customer through std::shared_ptr<Person>
   s.commit();
   EXPECT_EQ(scalar("SELECT count(*) FROM people WHERE salary = 2000"), 1);
@@ -358,7 +342,7 @@ TEST_P(InheritanceTest, joined_insert_writes_the_base_table_first_and_copies_the
   s.add(e);
   s.flush();
   EXPECT_GT(e->id, 0);
-  auto ins = starting("INSERT");
+  auto ins = statements_like("INSERT");
   ASSERT_EQ(ins.size(), 2u);
   EXPECT_NE(ins[0].find("staff"), std::string::npos) << ins[0];
   EXPECT_NE(ins[1].find("engineers"), std::string::npos) << ins[1];
@@ -380,20 +364,20 @@ TEST_P(InheritanceTest, joined_update_touches_only_changed_tables) {
   e->language = "Zig";
   log_.clear();
   s.flush();
-  auto ups = starting("UPDATE");
+  auto ups = statements_like("UPDATE");
   ASSERT_EQ(ups.size(), 1u);
   EXPECT_NE(ups[0].find("engineers"), std::string::npos) << ups[0];
   e->name = "ada l.";
   log_.clear();
   s.flush();
-  ups = starting("UPDATE");
+  ups = statements_like("UPDATE");
   ASSERT_EQ(ups.size(), 1u);
   EXPECT_NE(ups[0].find("staff"), std::string::npos) << ups[0];
   e->name = "ada lovelace";
   e->language = "Ada";
   log_.clear();
   s.commit();
-  EXPECT_EQ(starting("UPDATE").size(), 2u);
+  EXPECT_EQ(statements_like("UPDATE").size(), 2u);
   EXPECT_EQ(scalar("SELECT count(*) FROM staff WHERE name = 'ada lovelace'"), 1);
   EXPECT_EQ(scalar("SELECT count(*) FROM engineers WHERE language = 'Ada'"), 1);
 }
@@ -407,7 +391,7 @@ TEST_P(InheritanceTest, joined_delete_removes_the_subclass_row_then_the_base_row
   s.delete_(d);
   log_.clear();
   s.commit();
-  auto dels = starting("DELETE");
+  auto dels = statements_like("DELETE");
   ASSERT_EQ(dels.size(), 2u);
   EXPECT_NE(dels[0].find("managers"), std::string::npos) << dels[0];
   EXPECT_NE(dels[1].find("staff"), std::string::npos) << dels[1];
@@ -447,7 +431,7 @@ TEST_P(InheritanceTest, base_query_loads_subclass_tables_with_one_select_per_cla
   ASSERT_EQ(all.size(), 5u);
   // The base query, then one SELECT ... IN for Engineer, one for Manager, one for Director.
   EXPECT_EQ(count("SELECT"), 4u);
-  auto ins = starting("SELECT");
+  auto ins = statements_like("SELECT");
   EXPECT_NE(ins[1].find(" IN ("), std::string::npos) << ins[1];
   EXPECT_FALSE(orm::isinstance<Engineer>(all[0]));
   EXPECT_EQ(orm::polymorphic_cast<Engineer>(all[1])->language, "C++");

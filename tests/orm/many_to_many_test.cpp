@@ -153,14 +153,9 @@ orm::registry& Base() {
   return *reg;
 }
 
-class ManyToManyTest : public OrmBackendTest {
+class ManyToManyTest : public RecordingOrmTest {
  protected:
   orm::registry& registry() override { return Base(); }
-  void SetUp() override {
-    OrmBackendTest::SetUp();
-    if (not_ready()) return;
-    record_statements();
-  }
   static std::vector<std::string> names(const orm::Many<Tag>& tags) {
     std::vector<std::string> out;
     for (const auto& t : tags) out.push_back(t->name);

@@ -6,6 +6,7 @@
 
 #include <alchemy/orm.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/backends.hpp"
@@ -32,13 +33,15 @@ class OrmBackendTest : public ::testing::TestWithParam<Backend> {
                     log_.emplace_back(ctx.statement);
                   });
   }
-  /// How many SELECTs log_ holds.
-  std::size_t selects() const {
-    std::size_t n = 0;
+  /// The statements in log_ that start with `prefix` ("SELECT", "UPDATE" ...).
+  std::vector<std::string> statements_like(std::string_view prefix) const {
+    std::vector<std::string> out;
     for (const auto& s : log_)
-      if (s.rfind("SELECT", 0) == 0) ++n;
-    return n;
+      if (s.rfind(prefix, 0) == 0) out.push_back(s);
+    return out;
   }
+  /// How many SELECTs log_ holds.
+  std::size_t selects() const { return statements_like("SELECT").size(); }
   /// The integer a SQL query returns, on a connection of its own (outside any session).
   std::int64_t scalar(const std::string& sql) {
     auto conn = engine_.connect();
@@ -48,6 +51,15 @@ class OrmBackendTest : public ::testing::TestWithParam<Backend> {
   bool not_ready() const { return IsSkipped() || HasFatalFailure(); }
   Engine engine_{nullptr};
   std::vector<std::string> log_;
+};
+
+/// An OrmBackendTest whose statements are recorded into log_ from the start.
+class RecordingOrmTest : public OrmBackendTest {
+ protected:
+  void SetUp() override {
+    OrmBackendTest::SetUp();
+    if (!not_ready()) record_statements();
+  }
 };
 
 }  // namespace alchemy::testing

@@ -123,14 +123,9 @@ orm::registry& Base() {
   return *reg;
 }
 
-class RelationshipTest : public OrmBackendTest {
+class RelationshipTest : public RecordingOrmTest {
  protected:
   orm::registry& registry() override { return Base(); }
-  void SetUp() override {
-    OrmBackendTest::SetUp();
-    if (not_ready()) return;
-    record_statements();
-  }
   // Three users with two orders each.
   void seed() {
     orm::Session s(engine_);

@@ -83,20 +83,9 @@ std::shared_ptr<User> make_user(std::string name, std::int64_t age) {
   return u;
 }
 
-class SessionTest : public OrmBackendTest {
+class SessionTest : public RecordingOrmTest {
  protected:
   orm::registry& registry() override { return Base(); }
-  void SetUp() override {
-    OrmBackendTest::SetUp();
-    if (not_ready()) return;
-    record_statements();
-  }
-  std::vector<std::string> statements_like(std::string_view prefix) const {
-    std::vector<std::string> out;
-    for (const auto& s : log_)
-      if (s.rfind(prefix, 0) == 0) out.push_back(s);
-    return out;
-  }
   std::int64_t count(std::string_view table) {
     auto conn = engine_.connect();
     return conn.execute(text("SELECT count(*) FROM " + std::string(table))).scalar<std::int64_t>();
